@@ -1,0 +1,44 @@
+# Entry points. Every target sets itself up on a fresh clone: a local .venv with the
+# grader installed (editable) is created on first use and refreshed when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUBMISSIONS ?= examples/submissions
+OUT ?= build/grades
+N ?= 200
+JOBS ?=
+
+.PHONY: help setup test grade assignments bench doctor clean
+
+help:
+	@echo "make grade [SUBMISSIONS=dir] [OUT=dir]   grade a folder of submissions (default: the examples)"
+	@echo "make test                                 run the project's whole test suite"
+	@echo "make assignments                          regenerate assignments/ from solutions/ + config.yaml"
+	@echo "make bench [N=1000]                       benchmark grading N generated submissions"
+	@echo "make doctor                               show which sandbox protections are active here"
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,dask]"
+	@touch $@
+
+test: setup
+	$(BIN)/python -m pytest
+
+grade: setup
+	$(BIN)/grader grade $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+
+assignments: setup
+	$(BIN)/grader generate
+
+bench: setup
+	$(BIN)/python bench/bench.py --n $(N)
+
+doctor: setup
+	$(BIN)/grader doctor
+
+clean:
+	rm -rf build .pytest_cache

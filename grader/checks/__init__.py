@@ -1,0 +1,126 @@
+"""Checks: each judges one graded function from plain data, in the trusted parent.
+
+A check is one module in this package that defines ``CHECK``, an instance of a
+:class:`Check` subclass. Adding a check means adding one file; ``config.yaml`` then
+accepts its name under ``points:`` and ``checks:`` (the schema is built from here).
+
+A check may ask the sandbox for more than the configured cases:
+- ``observers``: names of in-child observers (see ``grader/sandbox/observers.py``)
+  attached to every case call of the function; their reports arrive, as plain data,
+  in ``CallOutcome.observations``;
+- ``probes()``: extra calls (other sizes, repeats for timing) whose outcomes arrive in
+  ``FunctionRun.probes[check.name]``.
+It must treat anything from the child as untrusted evidence (the child can lie).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from grader.outcomes import Case, CallOutcome, CaseRun, Verdict
+
+
+@dataclass(frozen=True)
+class Probe:
+    """An extra sandboxed call a check wants: its case, observers, and repetitions."""
+
+    check: str
+    name: str
+    case: Case
+    observe: tuple = ()
+    repeat: int = 1               # calls in a row; the parent times each round trip
+    with_reference: bool = False  # also compute (and time) the reference's output in the parent
+
+
+@dataclass
+class ProbeRun:
+    probe: Probe
+    outcomes: list                # CallOutcome per repetition (stops at the first failure)
+    expected: Any = None
+    reference_seconds: list = field(default_factory=list)
+
+
+@dataclass
+class FunctionRun:
+    """Everything known about one student's function, for the checks to judge."""
+
+    spec: Any                     # grader.config.FunctionSpec
+    assignment: Any               # grader.config.AssignmentSpec
+    cases: list                   # CaseRun, in config order
+    source: Any = None            # grader.submission.FunctionSource, or None when missing
+    submission: Any = None        # grader.submission.Submission
+    probes: dict = field(default_factory=dict)  # check name -> [ProbeRun]
+    missing: str = ""             # why the function could not be graded at all, if so
+
+    def group(self, hidden: bool) -> list:
+        return [run for run in self.cases if run.case.hidden == hidden]
+
+
+class Check:
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    order: ClassVar[int] = 50
+    observers: ClassVar[tuple] = ()
+
+    def parse_options(self, options: dict) -> dict:
+        """Validate this check's options from config.yaml; raise ValueError with a clear message."""
+        if options:
+            raise ValueError(f"the {self.name} check takes no options (got {', '.join(options)})")
+        return {}
+
+    def probes(self, spec, assignment) -> list:
+        return []
+
+    def judge(self, run: FunctionRun) -> list:
+        """Return Verdicts (one per group of cases, or one for the whole function)."""
+        raise NotImplementedError
+
+    # Helpers shared by case-based checks -------------------------------------------
+
+    def judge_cases(self, run: FunctionRun, judge_case) -> list:
+        """One verdict per visibility group; ``judge_case(case_run)`` returns a Finding or None."""
+        verdicts = []
+        total = len(run.cases)
+        for hidden in (False, True):
+            group = run.group(hidden)
+            if not group:
+                continue
+            findings = []
+            passed = 0
+            for case_run in group:
+                finding = judge_case(case_run)
+                if finding is None:
+                    passed += 1
+                else:
+                    findings.append(finding)
+            verdicts.append(Verdict(
+                function=run.spec.name, check=self.name, hidden=hidden,
+                fraction=passed / len(group), weight=len(group) / total,
+                findings=findings, passed_cases=passed, total_cases=len(group),
+            ))
+        return verdicts
+
+
+_REGISTRY: dict | None = None
+
+
+def all_checks() -> dict:
+    """name -> Check, in judging order, discovered from this package's modules."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        found = []
+        for info in pkgutil.iter_modules(__path__):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            check = getattr(module, "CHECK", None)
+            if isinstance(check, Check):
+                found.append(check)
+        found.sort(key=lambda c: (c.order, c.name))
+        _REGISTRY = {c.name: c for c in found}
+    return _REGISTRY
+
+
+__all__ = ["Check", "FunctionRun", "Probe", "ProbeRun", "CaseRun", "CallOutcome", "Case", "Verdict", "all_checks"]
