@@ -36,6 +36,7 @@ class CallOutcome:
     error: str = ""               # short reason ("ZeroDivisionError: division by zero")
     traceback: str = ""           # the student's frames only (filenames like "<cell 7>")
     line: int | None = None       # line of the student's code where it failed, if known
+    filename: str = ""            # the chunk that line is in, e.g. "<cell 7>"
     stdout: str = ""              # captured stdout+stderr, capped (see Limits.output_kib)
     seconds: float = 0.0          # wall time measured by the parent (round trip)
     observations: dict = field(default_factory=dict)  # in-child observers' reports (plain data)
@@ -77,6 +78,7 @@ class Finding:
     hidden: bool = False
     line: int | None = None       # line in the student's code
     excerpt: str = ""             # that line's code
+    inputs: str = ""              # for public cases only
     expected: str = ""            # for public cases only
     actual: str = ""
     fix: str = ""
@@ -116,11 +118,12 @@ class TestResult:
     score: float
     max_score: float
     output: str
+    passed: bool
     findings: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
-        return "passed" if self.score >= self.max_score else "failed"
+        return "passed" if self.passed else "failed"
 
 
 @dataclass
@@ -131,6 +134,7 @@ class StudentResult:
     tests: list = field(default_factory=list)  # TestResult
     notes: list = field(default_factory=list)  # submission-level messages (loader problems...)
     attribution: str = "reference"
+    printed: dict = field(default_factory=dict)  # function -> what it printed on public cases (capped)
 
     @property
     def score(self) -> float:

@@ -20,6 +20,7 @@ class Reference:
     module: object
     path: Path
     calls: dict  # graded function -> the other graded functions its reference body calls
+    output_names: dict  # graded function -> names of its returned values, e.g. ["grads", "cost"]
 
     def function(self, name: str):
         return getattr(self.module, name)
@@ -60,6 +61,8 @@ def load_reference(solution: Path, functions) -> Reference:
                   if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         calls[name] = sorted((called & set(functions)) - {name})
 
+    output_names = {name: _returned_names(defs[name]) for name in functions}
+
     module_name = f"_grader_reference_{solution.parent.name}_{solution.stem}"
     spec = importlib.util.spec_from_file_location(module_name, solution)
     module = importlib.util.module_from_spec(spec)
@@ -71,4 +74,16 @@ def load_reference(solution: Path, functions) -> Reference:
         raise SolutionError(f"importing the reference failed: {type(exc).__name__}: {exc}", path=solution) from exc
     finally:
         sys.path.remove(str(solution.parent))
-    return Reference(module=module, path=solution, calls=calls)
+    return Reference(module=module, path=solution, calls=calls, output_names=output_names)
+
+
+def _returned_names(func: ast.FunctionDef) -> list | None:
+    """The variable names of the reference's final ``return``: feedback says "grads['dw']", not "[0]"."""
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    if not returns:
+        return None
+    value = returns[-1].value
+    items = value.elts if isinstance(value, ast.Tuple) else [value]
+    if all(isinstance(item, ast.Name) for item in items):
+        return [item.id for item in items]
+    return None

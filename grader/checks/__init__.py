@@ -53,6 +53,7 @@ class FunctionRun:
     submission: Any = None        # grader.submission.Submission
     probes: dict = field(default_factory=dict)  # check name -> [ProbeRun]
     missing: str = ""             # why the function could not be graded at all, if so
+    output_names: list | None = None  # names of the reference's return values ("grads", "cost")
 
     def group(self, hidden: bool) -> list:
         return [run for run in self.cases if run.case.hidden == hidden]
@@ -63,6 +64,11 @@ class Check:
     title: ClassVar[str] = ""
     order: ClassVar[int] = 50
     observers: ClassVar[tuple] = ()
+    # Checks whose verdicts must have passed at least one case before this one can earn
+    # points: a stub that returns None has no loops, but has not earned "vectorized".
+    requires: ClassVar[tuple] = ()
+    # True when verdicts are per group of cases (public/hidden), False for one verdict per function.
+    per_case: ClassVar[bool] = True
 
     def parse_options(self, options: dict) -> dict:
         """Validate this check's options from config.yaml; raise ValueError with a clear message."""

@@ -1,0 +1,348 @@
+"""pytest is the engine: every (student, function) is a test item, judged by our checks.
+
+``run_engine`` starts one pytest session in-process for the whole batch, with
+:class:`GradingPlugin`. The plugin parametrizes ``grader/hidden_items.py`` over
+(student, graded function) and the instructor's own hidden tests
+(``solutions/<a>/test_*.py`` or ``hidden_tests:`` in config.yaml) over students, and it
+provides their fixtures:
+
+- ``student``: the student's functions as sandboxed callables (``student.propagate(w, b, X, Y)``
+  returns plain data, or raises :class:`StudentCallFailed`, an AssertionError);
+- ``reference``: the trusted reference module;
+- ``cases``: ``{function: [Case]}`` with every case's inputs (public and hidden).
+
+An instructor test declares what it is worth with
+``@pytest.mark.grade(function="propagate", points=1, check="values")``.
+
+Submissions are executed ahead of the items that judge them, ``jobs`` at a time, in
+worker threads that each drive one sandboxed child; the main thread judges. Items are
+coarse on purpose (one per student × function): pytest costs a fraction of a
+millisecond per item, the checks' sub-results are recorded by the plugin.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from grader import outcomes as st
+from grader.outcomes import StudentResult, TestResult
+
+ITEMS_MODULE = Path(__file__).with_name("hidden_items.py")
+CHECK_NAMES = ("values", "shapes", "rank1", "vectorized", "runs")
+
+
+class StudentCallFailed(AssertionError):
+    """A sandboxed call of the student's function did not return a value."""
+
+    def __init__(self, function: str, outcome):
+        self.function = function
+        self.outcome = outcome
+        super().__init__(f"{function}() {outcome.status}: {outcome.error}")
+
+
+class GradedFunction:
+    """The parameter of one engine item: judge one student's function."""
+
+    def __init__(self, engine: "Engine", index: int, function: str):
+        self.engine = engine
+        self.index = index
+        self.function = function
+
+    def judge(self) -> None:
+        from grader.grade import judge
+
+        runs = self.engine.function_runs(self.index)
+        run = runs[self.function]
+        tests = judge(self.engine.batch, run)
+        self.engine.record(self.index, tests)
+        self.engine.record_printed(self.index, self.function, run)
+        self.engine.done_with(self.index, self.function)
+        failed = [t.name for t in tests if not t.passed]
+        assert not failed, "failed: " + ", ".join(failed)
+
+    def __repr__(self) -> str:
+        return f"{self.engine.student_id(self.index)}::{self.function}"
+
+
+class StudentFunctions:
+    """The ``student`` fixture: attribute access gives the student's functions, run sandboxed."""
+
+    def __init__(self, engine: "Engine", index: int):
+        self._engine = engine
+        self._index = index
+        self._session = None
+
+    @property
+    def id(self) -> str:
+        return self._engine.student_id(self._index)
+
+    def __getattr__(self, function: str):
+        if function.startswith("_"):
+            raise AttributeError(function)
+        engine = self._engine
+
+        def call(*args, **kwargs):
+            submission = engine.submission(self._index)
+            if submission.status != "ok" or function not in submission.functions:
+                from grader.grade import missing_reason
+                raise StudentCallFailed(function, st.CallOutcome(st.MISSING, error=missing_reason(submission, function)))
+            if self._session is None:
+                self._session = engine.sandbox.open(submission.chunks, student=submission.student)
+            spec = engine.batch.assignment.functions.get(function)
+            timeout = spec.timeout_seconds if spec else engine.batch.assignment.limits.call_seconds
+            proxies = engine.batch.reference.proxies_for(function, engine.batch.assignment.attribution)
+            outcome = self._session.call(function, args, kwargs, proxies=proxies, timeout=timeout)
+            if not outcome.ok:
+                raise StudentCallFailed(function, outcome)
+            return outcome.value
+
+        return call
+
+    def _close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class Engine:
+    """State of one batch: submissions, their execution ahead of judging, and the results."""
+
+    def __init__(self, batch, paths: list, sandbox, jobs: int, stats: dict | None):
+        self.batch = batch
+        self.paths = paths
+        self.sandbox = sandbox
+        self.jobs = max(1, jobs)
+        self.window = self.jobs * 3
+        self.stats = stats if stats is not None else {}
+        self.executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grade")
+        self.futures: dict = {}
+        self.submissions: dict = {}
+        self.tests: dict = {i: [] for i in range(len(paths))}
+        self.pending: dict = {i: set(batch.assignment.functions) for i in range(len(paths))}
+        self.errors: dict = {}
+        self.printed: dict = {}
+        self.lock = threading.Lock()
+        self.ids = _student_ids(paths)
+        self.progress = None
+
+    def student_id(self, index: int) -> str:
+        return self.ids[index]
+
+    # Execution runs ahead of judging, at most `window` submissions in flight.
+    def function_runs(self, index: int) -> dict:
+        with self.lock:
+            for i in range(index, min(len(self.paths), index + self.window + 1)):
+                if i not in self.futures:
+                    self.futures[i] = self.executor.submit(self._execute, i)
+            future = self.futures[index]
+        return future.result()
+
+    def submission(self, index: int):
+        with self.lock:
+            loaded = self.submissions.get(index)
+        if loaded is None:
+            loaded = self._load(index)
+        return loaded
+
+    def _load(self, index: int):
+        from grader.submission import load_submission
+
+        submission = load_submission(self.paths[index], self.batch.assignment)
+        submission.student = self.ids[index]
+        with self.lock:
+            self.submissions[index] = submission
+        return submission
+
+    def _execute(self, index: int) -> dict:
+        from grader.grade import execute
+
+        try:
+            submission = self.submission(index)
+            return execute(self.batch, self.sandbox, submission)
+        except Exception as exc:  # a grader bug must cost neither the batch nor other students
+            import traceback
+            self.errors[index] = f"{type(exc).__name__}: {exc}"
+            detail = traceback.format_exc()
+            return _internal_error_runs(self.batch, self.submissions.get(index), detail)
+
+    def record(self, index: int, tests: list) -> None:
+        self.tests[index].extend(tests)
+
+    def record_printed(self, index: int, function: str, run) -> None:
+        # Only public cases: what a function prints on a hidden case can quote its inputs.
+        printed = [f"[{c.case.name}]\n{c.outcome.stdout}" for c in run.cases
+                   if not c.case.hidden and c.outcome.stdout]
+        if printed:
+            self.printed.setdefault(index, {})[function] = "\n".join(printed)
+
+    def done_with(self, index: int, function: str) -> None:
+        with self.lock:
+            self.pending[index].discard(function)
+            if not self.pending[index]:
+                self.futures.pop(index, None)  # release the arrays of a judged submission
+        if self.progress is not None:
+            self.progress.update(1)
+
+    def student_results(self) -> list:
+        results = []
+        for index, path in enumerate(self.paths):
+            submission = self.submissions.get(index)
+            order = {name: i for i, name in enumerate(self.batch.assignment.functions)}
+            tests = sorted(self.tests[index], key=lambda t: (order.get(t.function, len(order)),
+                                                             _check_order(t.check), t.hidden, t.name))
+            status = submission.status if submission is not None else "error"
+            notes = [p.message for p in submission.problems] if submission is not None else []
+            if index in self.errors:
+                status = "error"
+                notes.append(f"internal grader error: {self.errors[index]} (please report this; "
+                             f"the other students were graded normally)")
+            results.append(StudentResult(student=self.ids[index], source=path.name, status=status, tests=tests,
+                                         notes=notes, attribution=self.batch.assignment.attribution,
+                                         printed=self.printed.get(index, {})))
+        return results
+
+
+def _check_order(check: str) -> int:
+    from grader.checks import all_checks
+
+    names = list(all_checks())
+    return names.index(check) if check in names else len(names)
+
+
+def _student_ids(paths: list) -> list:
+    """Student ids from file names; a name used twice (bob.ipynb, bob.py) keeps its suffix."""
+    stems = [p.stem if p.is_file() else p.name for p in paths]
+    return [p.name if stems.count(stem) > 1 else stem for p, stem in zip(paths, stems)]
+
+
+def _internal_error_runs(batch, submission, detail: str) -> dict:
+    from grader.checks import FunctionRun
+    from grader.outcomes import CallOutcome, CaseRun
+
+    runs = {}
+    for name, spec in batch.assignment.functions.items():
+        message = "not graded: the grader itself failed on this submission"
+        runs[name] = FunctionRun(
+            spec=spec, assignment=batch.assignment, submission=submission, missing=message,
+            output_names=batch.reference.output_names.get(name),
+            cases=[CaseRun(case, expected, CallOutcome(st.NOT_RUN, error=message))
+                   for case, expected in zip(batch.cases[name], batch.expected[name])])
+    return runs
+
+
+class GradingPlugin:
+    """Our pytest plugin: parametrizes the items, provides fixtures, records results."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.instructor: dict = {}   # nodeid -> (index, marker kwargs, test name)
+        self.collect_errors: list = []
+
+    def pytest_configure(self, config):
+        config.addinivalue_line(
+            "markers", "grade(function, points=1, check='values'): what an instructor's hidden test is worth")
+
+    def pytest_generate_tests(self, metafunc):
+        engine = self.engine
+        if "graded_function" in metafunc.fixturenames:
+            params = [GradedFunction(engine, i, name)
+                      for i in range(len(engine.paths)) for name in engine.batch.assignment.functions]
+            metafunc.parametrize("graded_function", params, ids=[repr(p) for p in params])
+        elif "student" in metafunc.fixturenames:
+            indices = list(range(len(engine.paths)))
+            metafunc.parametrize("student", indices, ids=[engine.student_id(i) for i in indices], indirect=True)
+
+    @pytest.fixture
+    def student(self, request):
+        handle = StudentFunctions(self.engine, request.param)
+        marker = request.node.get_closest_marker("grade")
+        self.instructor[request.node.nodeid] = (request.param, dict(marker.kwargs) if marker else {},
+                                                request.node.originalname or request.node.name)
+        yield handle
+        handle._close()
+
+    @pytest.fixture
+    def reference(self):
+        return self.engine.batch.reference.module
+
+    @pytest.fixture
+    def cases(self):
+        return {name: list(cases) for name, cases in self.engine.batch.cases.items()}
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext}")
+
+    def pytest_runtest_logreport(self, report):
+        entry = self.instructor.get(report.nodeid)
+        if entry is None or (report.when != "call" and report.passed):
+            return
+        if report.when == "teardown" and report.passed:
+            return
+        index, kwargs, test_name = entry
+        function = kwargs.get("function", "")
+        check = kwargs.get("check", "values")
+        points = float(kwargs.get("points", 1))
+        passed = report.passed and report.when == "call"
+        output = "passed" if passed else _hidden_failure(report)
+        self.engine.record(index, [TestResult(
+            name=f"{function or 'extra'}: {test_name} (hidden test)", function=function,
+            check=check if check in CHECK_NAMES else "values", hidden=True,
+            score=points if passed else 0.0, max_score=points, output=output, passed=passed)])
+        self.instructor.pop(report.nodeid, None)
+
+
+def _hidden_failure(report) -> str:
+    """A hidden test's failure, without its assertion text (which can quote hidden values)."""
+    excinfo = getattr(report, "longrepr", None)
+    text = getattr(excinfo, "reprcrash", None)
+    message = getattr(text, "message", "") if text else ""
+    if message.startswith("grader.engine.StudentCallFailed") or "StudentCallFailed" in message:
+        status = message.split(":", 2)[1].strip() if ":" in message else "failed"
+        return f"failed: the function did not return ({status.split()[-1] if status else 'error'})"
+    return "failed: an instructor's hidden test did not pass"
+
+
+def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: dict | None = None) -> list:
+    """Grade ``paths`` with pytest as the engine; returns one StudentResult per path, in order."""
+    import os
+    import tempfile
+
+    from grader.sandbox import Sandbox
+
+    assignment = batch.assignment
+    hidden = [str(p) for p in _instructor_tests(assignment)]
+    with Sandbox(assignment.limits, jobs=jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
+        engine = Engine(batch, paths, sandbox, jobs, stats)
+        plugin = GradingPlugin(engine)
+        ini = os.path.join(tmp, "pytest.ini")
+        with open(ini, "w", encoding="utf-8") as handle:
+            handle.write("[pytest]\n")
+        if progress:
+            from tqdm import tqdm
+            engine.progress = tqdm(total=len(paths) * len(assignment.functions), unit="fn", desc="grading",
+                                   dynamic_ncols=True, leave=False)
+        try:
+            code = pytest.main(["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:capture",
+                                "-p", "no:stepwise", "-c", ini, "--rootdir", tmp,
+                                str(ITEMS_MODULE), *hidden], plugins=[plugin])
+        finally:
+            engine.executor.shutdown(wait=True, cancel_futures=True)
+            if engine.progress is not None:
+                engine.progress.close()
+        if plugin.collect_errors:
+            from grader.errors import UserError
+            raise UserError("the hidden tests could not be collected:\n" + "\n".join(plugin.collect_errors),
+                            hint="fix the instructor test files named above")
+        if code not in (0, 1):
+            raise RuntimeError(f"the pytest engine stopped with exit code {code}")
+        return engine.student_results()
+
+
+def _instructor_tests(assignment) -> list:
+    if assignment.hidden_tests:
+        return list(assignment.hidden_tests)
+    return sorted(assignment.solution_dir.glob("test_*.py"))

@@ -1,0 +1,234 @@
+"""Grade a batch of submissions: prepare once, run each submission sandboxed, judge, report.
+
+- :class:`Batch` holds what is computed once per batch in the trusted process: the
+  reference, every case's inputs and the reference's outputs, the checks and their probes.
+- :func:`execute` runs one submission's calls in its sandboxed child and returns the
+  plain data the checks judge (:class:`~grader.checks.FunctionRun` per function).
+- :func:`judge` turns a FunctionRun into scored tests with every configured check.
+- :func:`grade_paths` ties them together with the pytest engine (``grader.engine``),
+  and :func:`grade_folder` adds the reports; it is what ``grader grade`` runs.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import outcomes as st
+from grader.cases import make_cases
+from grader.checks import Check, FunctionRun, ProbeRun, all_checks
+from grader.config import AssignmentSpec
+from grader.errors import SolutionError, UserError
+from grader.outcomes import CallOutcome, CaseRun, StudentResult, TestResult, Verdict
+from grader.reference import Reference, load_reference
+from grader.score import score_verdict
+
+
+@dataclass
+class PreparedProbe:
+    probe: object                 # grader.checks.Probe
+    expected: object = None
+    reference_seconds: list = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """Everything trusted that grading needs, computed once and shared by all submissions."""
+
+    assignment: AssignmentSpec
+    reference: Reference
+    cases: dict                   # function -> [Case]
+    expected: dict                # function -> [reference output per case]
+    checks: dict                  # function -> [Check] configured for it (with points)
+    probes: dict                  # function -> {check name: [PreparedProbe]}
+    observers: dict               # function -> tuple of observer names for its case calls
+    stats: dict = field(default_factory=dict)
+
+    @classmethod
+    def prepare(cls, assignment: AssignmentSpec) -> "Batch":
+        started = time.perf_counter()
+        reference = load_reference(assignment.solution, list(assignment.functions))
+        registry = all_checks()
+        cases, expected, checks, probes, observers = {}, {}, {}, {}, {}
+        for name, spec in assignment.functions.items():
+            cases[name] = make_cases(spec)
+            expected[name] = [_reference_output(reference, assignment, case) for case in cases[name]]
+            checks[name] = [check for check_name, check in registry.items() if check_name in spec.points]
+            probes[name] = {}
+            for check in checks[name]:
+                prepared = []
+                for probe in check.probes(spec, assignment):
+                    item = PreparedProbe(probe)
+                    if probe.with_reference:
+                        item.expected, item.reference_seconds = _time_reference(reference, probe)
+                    prepared.append(item)
+                probes[name][check.name] = prepared
+            observers[name] = tuple(dict.fromkeys(o for check in checks[name] for o in check.observers))
+        batch = cls(assignment, reference, cases, expected, checks, probes, observers)
+        batch.stats["prepare_seconds"] = time.perf_counter() - started
+        return batch
+
+
+def _reference_output(reference: Reference, assignment: AssignmentSpec, case):
+    try:
+        return reference.run(case.function, case.args, case.kwargs)
+    except Exception as exc:
+        raise SolutionError(
+            f"the reference {case.function}() raised {type(exc).__name__}: {exc} on case {case.name!r}",
+            path=assignment.solution,
+            hint="fix the reference, or the case's inputs in config.yaml") from exc
+
+
+def _time_reference(reference: Reference, probe):
+    seconds = []
+    result = None
+    for _ in range(max(1, probe.repeat)):
+        args, kwargs = copy.deepcopy(probe.case.args), copy.deepcopy(probe.case.kwargs)
+        start = time.perf_counter()
+        result = reference.function(probe.case.function)(*args, **kwargs)
+        seconds.append(time.perf_counter() - start)
+    return result, seconds
+
+
+# --------------------------------------------------------------------------- execute
+
+
+def execute(batch: Batch, sandbox, submission) -> dict:
+    """Run every case and probe of every function of one submission; return FunctionRuns."""
+    runs = {}
+    assignment = batch.assignment
+    usable = submission.status == "ok"
+    session = sandbox.open(submission.chunks, student=submission.student) if usable and submission.chunks else None
+    try:
+        for name, spec in assignment.functions.items():
+            source = submission.functions.get(name)
+            run = FunctionRun(spec=spec, assignment=assignment, cases=[], source=source, submission=submission,
+                              output_names=batch.reference.output_names.get(name))
+            if source is None or session is None:
+                run.missing = missing_reason(submission, name)
+                run.cases = [CaseRun(case, expected, CallOutcome(st.MISSING, error=run.missing))
+                             for case, expected in zip(batch.cases[name], batch.expected[name])]
+                runs[name] = run
+                continue
+            proxies = batch.reference.proxies_for(name, assignment.attribution)
+            for case, expected in zip(batch.cases[name], batch.expected[name]):
+                outcome = session.call(name, case.args, case.kwargs, proxies=proxies,
+                                       timeout=spec.timeout_seconds, observe=batch.observers[name])
+                run.cases.append(CaseRun(case, expected, outcome))
+            for check_name, prepared in batch.probes[name].items():
+                run.probes[check_name] = [_run_probe(session, item, proxies, spec.timeout_seconds)
+                                          for item in prepared]
+            runs[name] = run
+    finally:
+        if session is not None:
+            session.close()
+    return runs
+
+
+def _run_probe(session, item: PreparedProbe, proxies, timeout) -> ProbeRun:
+    probe = item.probe
+    outcomes = []
+    for _ in range(max(1, probe.repeat)):
+        outcome = session.call(probe.case.function, probe.case.args, probe.case.kwargs, proxies=proxies,
+                               timeout=timeout, observe=probe.observe)
+        outcomes.append(outcome)
+        if not outcome.ok:
+            break
+    return ProbeRun(probe=probe, outcomes=outcomes, expected=item.expected,
+                    reference_seconds=list(item.reference_seconds))
+
+
+def missing_reason(submission, name: str) -> str:
+    for problem in submission.problems:
+        if problem.function == name:
+            return problem.message
+    if submission.status != "ok":
+        return next((p.message for p in submission.problems if p.function is None),
+                    f"the submission could not be read ({submission.status})")
+    return f"no function named {name} was found in the submission"
+
+
+# --------------------------------------------------------------------------- judge
+
+
+def judge(batch: Batch, run: FunctionRun) -> list:
+    """Every configured check's verdicts on one function, scored."""
+    spec = run.spec
+    verdicts_by_check: dict[str, list] = {}
+    tests: list[TestResult] = []
+    for check in batch.checks[spec.name]:
+        verdicts = _verdicts(check, run, verdicts_by_check)
+        verdicts_by_check[check.name] = verdicts
+        tests.extend(score_verdict(v, spec.points[check.name], check.per_case) for v in verdicts)
+    return tests
+
+
+def _verdicts(check: Check, run: FunctionRun, earlier: dict) -> list:
+    name = run.spec.name
+    if check.per_case:
+        return check.judge(run)
+    if run.missing:
+        return [Verdict(function=name, check=check.name, hidden=False, fraction=0.0,
+                        findings=[st.Finding(message=f"not judged: {run.missing}")])]
+    for required in check.requires:
+        verdicts = earlier.get(required, [])
+        if verdicts and not any(v.passed_cases for v in verdicts):
+            return [Verdict(function=name, check=check.name, hidden=False, fraction=0.0, findings=[st.Finding(
+                message=f"not judged yet: {check.title} is judged once {name} passes at least one "
+                        f"case of the {required} check")])]
+    try:
+        return check.judge(run)
+    except Exception as exc:  # a bug in a check must not cost the batch; it is reported, not hidden
+        raise RuntimeError(f"the {check.name} check failed on {name}: {type(exc).__name__}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def find_submissions(folder: Path) -> list:
+    """The submissions in a folder: <student>.ipynb, <student>.py, or <student>/, sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError("submissions folder not found", path=folder,
+                        hint="pass the folder that holds <student>.ipynb files")
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or entry.name.startswith("_"):
+            continue
+        if entry.is_dir() or entry.suffix in (".ipynb", ".py"):
+            found.append(entry)
+    return found
+
+
+def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch: Batch | None = None,
+                progress: bool = False, stats: dict | None = None) -> list:
+    """Grade submissions (paths) and return a StudentResult per path, in the same order."""
+    from grader.engine import run_engine
+
+    batch = batch or Batch.prepare(assignment)
+    return run_engine(batch, [Path(p) for p in paths], jobs=jobs, progress=progress, stats=stats)
+
+
+def grade_one(assignment: AssignmentSpec, path) -> StudentResult:
+    return grade_paths(assignment, [path], jobs=1)[0]
+
+
+def grade_folder(assignment: AssignmentSpec, submissions: Path, out: Path, *, jobs: int, force: bool = False,
+                 scheduler: str | None = None, quiet: bool = False) -> int:
+    from grader.report import write_reports, print_summary
+
+    paths = find_submissions(submissions)
+    if not paths:
+        raise UserError("no submissions found (expected <student>.ipynb, <student>.py or <student>/)",
+                        path=submissions)
+    if scheduler:
+        from grader.distributed import grade_on_cluster
+        results = grade_on_cluster(assignment, paths, scheduler)
+    else:
+        import sys
+        results = grade_paths(assignment, paths, jobs=jobs, progress=sys.stderr.isatty() and not quiet)
+    write_reports(assignment, results, Path(out))
+    if not quiet:
+        print_summary(assignment, results, Path(out))
+    return 0
