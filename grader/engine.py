@@ -110,7 +110,8 @@ class StudentFunctions:
 class Engine:
     """State of one batch: submissions, their execution ahead of judging, and the results."""
 
-    def __init__(self, batch, paths: list, sandbox, jobs: int, stats: dict | None):
+    def __init__(self, batch, paths: list, sandbox, jobs: int, stats: dict | None, ids: list | None = None,
+                 on_done=None, instructor_tests: bool = False):
         self.batch = batch
         self.paths = paths
         self.sandbox = sandbox
@@ -125,8 +126,13 @@ class Engine:
         self.errors: dict = {}
         self.printed: dict = {}
         self.lock = threading.Lock()
-        self.ids = _student_ids(paths)
+        self.ids = list(ids) if ids is not None else student_ids(paths)
         self.progress = None
+        # Called with each StudentResult as soon as it is final, so that a killed batch keeps
+        # the work done; with instructor tests, results are final only after the whole session.
+        self.on_done = on_done
+        self.instructor_tests = instructor_tests
+        self.emitted: set = set()
 
     def student_id(self, index: int) -> str:
         return self.ids[index]
@@ -181,28 +187,39 @@ class Engine:
     def done_with(self, index: int, function: str) -> None:
         with self.lock:
             self.pending[index].discard(function)
-            if not self.pending[index]:
+            finished = not self.pending[index]
+            if finished:
                 self.futures.pop(index, None)  # release the arrays of a judged submission
         if self.progress is not None:
             self.progress.update(1)
+        if finished and not self.instructor_tests:
+            self._emit(index)
+
+    def _emit(self, index: int) -> StudentResult:
+        result = self.student_result(index)
+        if self.on_done is not None and index not in self.emitted:
+            self.emitted.add(index)
+            self.on_done(result)
+        return result
+
+    def student_result(self, index: int) -> StudentResult:
+        path = self.paths[index]
+        submission = self.submissions.get(index)
+        order = {name: i for i, name in enumerate(self.batch.assignment.functions)}
+        tests = sorted(self.tests[index], key=lambda t: (order.get(t.function, len(order)),
+                                                         _check_order(t.check), t.hidden, t.name))
+        status = submission.status if submission is not None else "error"
+        notes = [p.message for p in submission.problems] if submission is not None else []
+        if index in self.errors:
+            status = "error"
+            notes.append(f"internal grader error: {self.errors[index]} (please report this; "
+                         f"the other students were graded normally)")
+        return StudentResult(student=self.ids[index], source=path.name, status=status, tests=tests,
+                             notes=notes, attribution=self.batch.assignment.attribution,
+                             printed=self.printed.get(index, {}))
 
     def student_results(self) -> list:
-        results = []
-        for index, path in enumerate(self.paths):
-            submission = self.submissions.get(index)
-            order = {name: i for i, name in enumerate(self.batch.assignment.functions)}
-            tests = sorted(self.tests[index], key=lambda t: (order.get(t.function, len(order)),
-                                                             _check_order(t.check), t.hidden, t.name))
-            status = submission.status if submission is not None else "error"
-            notes = [p.message for p in submission.problems] if submission is not None else []
-            if index in self.errors:
-                status = "error"
-                notes.append(f"internal grader error: {self.errors[index]} (please report this; "
-                             f"the other students were graded normally)")
-            results.append(StudentResult(student=self.ids[index], source=path.name, status=status, tests=tests,
-                                         notes=notes, attribution=self.batch.assignment.attribution,
-                                         printed=self.printed.get(index, {})))
-        return results
+        return [self._emit(index) for index in range(len(self.paths))]
 
 
 def _check_order(check: str) -> int:
@@ -212,7 +229,7 @@ def _check_order(check: str) -> int:
     return names.index(check) if check in names else len(names)
 
 
-def _student_ids(paths: list) -> list:
+def student_ids(paths: list) -> list:
     """Student ids from file names; a name used twice (bob.ipynb, bob.py) keeps its suffix."""
     stems = [p.stem if p.is_file() else p.name for p in paths]
     return [p.name if stems.count(stem) > 1 else stem for p, stem in zip(paths, stems)]
@@ -306,7 +323,8 @@ def _hidden_failure(report) -> str:
     return "failed: an instructor's hidden test did not pass"
 
 
-def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: dict | None = None) -> list:
+def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: dict | None = None,
+               ids: list | None = None, on_done=None) -> list:
     """Grade ``paths`` with pytest as the engine; returns one StudentResult per path, in order."""
     import os
     import tempfile
@@ -316,7 +334,7 @@ def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: 
     assignment = batch.assignment
     hidden = [str(p) for p in _instructor_tests(assignment)]
     with Sandbox(assignment.limits, jobs=jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
-        engine = Engine(batch, paths, sandbox, jobs, stats)
+        engine = Engine(batch, paths, sandbox, jobs, stats, ids=ids, on_done=on_done, instructor_tests=bool(hidden))
         plugin = GradingPlugin(engine)
         ini = os.path.join(tmp, "pytest.ini")
         with open(ini, "w", encoding="utf-8") as handle:

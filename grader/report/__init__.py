@@ -28,13 +28,17 @@ def write_student(assignment, result, out: Path) -> None:
     atomic_write(folder / "feedback.html", feedback_html(assignment, result, markdown))
 
 
-def write_reports(assignment, results: list, out: Path) -> None:
+def write_gradebook(assignment, results: list, out: Path) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for result in results:
-        write_student(assignment, result, out)
     atomic_write(out / "gradebook.csv", gradebook_csv(assignment, results))
 
 
-__all__ = ["write_reports", "write_student", "print_summary", "gradebook_csv", "results_json",
+def write_reports(assignment, results: list, out: Path) -> None:
+    for result in results:
+        write_student(assignment, result, out)
+    write_gradebook(assignment, results, out)
+
+
+__all__ = ["write_reports", "write_student", "write_gradebook", "print_summary", "gradebook_csv", "results_json",
            "feedback_markdown", "feedback_html", "atomic_write"]
