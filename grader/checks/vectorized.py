@@ -1,0 +1,480 @@
+"""vectorized: the Python-level work a function does must not grow with the data size.
+
+Three layers of evidence, because each alone can be fooled:
+
+- **static** (``grader.static.loop_spots``, parent-side AST of the function and every helper
+  it calls): for/while, comprehensions, map/filter/reduce, np.vectorize & co., recursion,
+  exec/eval, builtins that iterate in C, code that touches the tracer. It says *where*.
+- **dynamic** (the ``lines`` observer in the child, probes at a base size and with each size
+  dimension grown in turn): Python line events and calls in the student's code. Events that
+  grow with ``n`` or ``m`` are a loop over the data wherever it hides; a loop over
+  ``num_iterations`` does not grow (the probes keep the keyword arguments fixed). A tracer
+  switched off or replaced during the call is suspicious, never clean.
+- **timing** (parent-side round trips, minimum of repeats): the student's extra time from a
+  tiny to a large input against the reference's on the same inputs. It catches C-level
+  iteration (``list(map(math.exp, z.ravel()))``) that emits no line events, but correct code
+  written differently can be several times slower, so timing only decides together with a
+  static spot that could iterate.
+
+Verdict: fail on growth, on a tampered trace, on tracer manipulation found statically, or on
+a static spot together with a slow timing ratio; otherwise pass, with notes for spots that did
+not grow (e.g. a loop over a fixed 3-tuple) and for a slow timing alone.
+"""
+from __future__ import annotations
+
+import ast
+import math
+from functools import lru_cache
+
+from grader import static
+from grader.cases import make_args
+from grader.checks import Check, FunctionRun, Probe
+from grader.outcomes import Case, Finding, Verdict
+
+BASE = 4                # every size dimension in the base probe
+GROWN = 32              # the grown dimension in the other probes
+PROBE_SEED = 7001
+TIMING_ELEMENTS = 1 << 17   # elements of the largest input in the large timing probe
+TIMING_REPEAT = 3
+SLOW_RATIO = 6.0        # the student's extra time over the reference's, with a static spot
+VERY_SLOW_RATIO = 30.0  # noted even without a static spot (never fails alone)
+TIME_FLOOR = 2e-4       # seconds: below this, the reference's marginal time is noise
+TRANSFER_SECONDS_PER_BYTE = 2e-9   # the child encodes its result, the parent decodes it
+
+DEFAULTS = {"timing": None, "kwargs": {}, "base": BASE, "grown": GROWN, "slow_ratio": SLOW_RATIO}
+
+
+def probe_kwargs(spec, override: dict | None = None) -> dict:
+    """The keyword arguments of the function's first case that has any, e.g. num_iterations."""
+    kwargs = {}
+    for case in spec.cases:
+        if case.kwargs:
+            kwargs = dict(case.kwargs)
+            break
+    kwargs.update(override or {})
+    return kwargs
+
+
+def probe_case(spec, name: str, sizes: dict, kwargs: dict) -> Case:
+    return Case(function=spec.name, name=name, hidden=True, args=make_args(spec, sizes, PROBE_SEED),
+                kwargs=dict(kwargs), sizes=dict(sizes))
+
+
+@lru_cache(maxsize=16)
+def reference_calls(solution: str) -> dict:
+    """function -> the names its reference body calls (static read of the trusted file)."""
+    try:
+        tree = ast.parse(open(solution, encoding="utf-8").read())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    return {node.name: frozenset(n.func.id for n in ast.walk(node)
+                                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
+            for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def uses_proxies(spec, assignment) -> bool:
+    """True when grading this function calls back to the parent for other graded functions."""
+    if getattr(assignment, "attribution", "reference") != "reference":
+        return False
+    called = reference_calls(str(assignment.solution)).get(spec.name, frozenset())
+    return bool(set(called) & (set(assignment.functions) - {spec.name}))
+
+
+_CODE_CACHE: dict = {}
+
+
+def submission_code(submission) -> static.SubmissionCode:
+    """Parse a submission's chunks once for both teaching checks."""
+    key = (getattr(submission, "digest", None) or id(submission), id(submission))
+    code = _CODE_CACHE.get(key)
+    if code is None:
+        if len(_CODE_CACHE) > 64:
+            _CODE_CACHE.clear()
+        code = static.SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
+        _CODE_CACHE[key] = code
+    return code
+
+
+def returns_nothing(run: FunctionRun) -> bool:
+    """Every call returned None where the reference returns something: an unfinished stub."""
+    oks = [c for c in run.cases if c.outcome.ok]
+    return bool(oks) and all(c.outcome.value is None and c.expected is not None for c in oks)
+
+
+def loop_variables(node) -> set:
+    """Names an iteration reads: ``range(num_iterations)`` -> {"num_iterations"}."""
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        target = node.iter
+    elif isinstance(node, ast.While):
+        target = node.test
+    else:
+        return {"<unknown>"}
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} - {"range", "len", "int", "min", "max"}
+
+
+class VectorizedCheck(Check):
+    name = "vectorized"
+    title = "vectorized (no Python loop over the data)"
+    order = 70
+    per_case = False
+    requires = ("runs",)
+
+    def parse_options(self, options: dict) -> dict:
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(DEFAULTS))
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(unknown)} (allowed: {', '.join(DEFAULTS)})")
+        parsed = dict(DEFAULTS, kwargs={})
+        if "timing" in options:
+            if not isinstance(options["timing"], bool):
+                raise ValueError("timing: expected true or false")
+            parsed["timing"] = options["timing"]
+        if "kwargs" in options:
+            if not isinstance(options["kwargs"], dict):
+                raise ValueError("kwargs: expected a mapping of keyword arguments for the probes, "
+                                 "e.g. {num_iterations: 5}")
+            parsed["kwargs"] = dict(options["kwargs"])
+        for key in ("base", "grown"):
+            if key in options:
+                if not isinstance(options[key], int) or isinstance(options[key], bool) or options[key] < 1:
+                    raise ValueError(f"{key}: expected a positive integer")
+                parsed[key] = options[key]
+        if parsed["grown"] < parsed["base"] + 8:
+            raise ValueError("grown must be at least base + 8, so that a loop over the data shows")
+        if "slow_ratio" in options:
+            if not isinstance(options["slow_ratio"], (int, float)) or options["slow_ratio"] <= 1:
+                raise ValueError("slow_ratio: expected a number above 1")
+            parsed["slow_ratio"] = float(options["slow_ratio"])
+        return parsed
+
+    def options(self, spec) -> dict:
+        return spec.checks.get(self.name) or dict(DEFAULTS, kwargs={})
+
+    # ------------------------------------------------------------------ probes
+
+    def probes(self, spec, assignment) -> list:
+        dims = spec.size_names
+        if not dims:
+            return []
+        options = self.options(spec)
+        kwargs = probe_kwargs(spec, options["kwargs"])
+        base = {d: options["base"] for d in dims}
+        probes = [Probe(self.name, "dynamic: base", probe_case(spec, "vectorized probe (base sizes)", base, kwargs),
+                        observe=("lines",))]
+        for dim in dims:
+            sizes = dict(base, **{dim: options["grown"]})
+            probes.append(Probe(self.name, f"dynamic: {dim}",
+                                probe_case(spec, f"vectorized probe ({dim} grown)", sizes, kwargs),
+                                observe=("lines",)))
+        if self.timing_enabled(spec, assignment):
+            small = {d: 2 for d in dims}
+            for label, sizes in (("small", small), ("large", timing_sizes(spec))):
+                probes.append(Probe(self.name, f"timing: {label}",
+                                    probe_case(spec, f"vectorized timing ({label})", sizes, kwargs),
+                                    repeat=TIMING_REPEAT, with_reference=True))
+        return probes
+
+    def timing_enabled(self, spec, assignment) -> bool:
+        choice = self.options(spec)["timing"]
+        if choice is not None:
+            return choice
+        # With reference attribution the student's calls to other graded functions are round
+        # trips to the parent, which the reference's own timing does not pay: no fair ratio.
+        return not uses_proxies(spec, assignment)
+
+    # ------------------------------------------------------------------ judge
+
+    def judge(self, run: FunctionRun) -> list:
+        name = run.spec.name
+        if returns_nothing(run):
+            return [self._verdict(run, 0.0, [Finding(
+                message=f"{name} returns None: not judged until it computes its outputs",
+                fix="write the function's body (replace the stub) and return its outputs")])]
+        code = submission_code(run.submission)
+        graded = set(run.assignment.functions)
+        spots = static.loop_spots(code, name, graded)
+        allowed = self._allowed_loops(code, run, spots)
+        probes = run.probes.get(self.name, [])
+        dynamic = self._dynamic(run, code, probes, graded)
+        timing = self._timing(probes)
+
+        failures, notes = [], []
+        for spot in spots:
+            if spot.kind == "tracer":
+                failures.append(Finding(
+                    message=f"{name} uses {spot.what}{self._in(spot, name)}: graded code must not touch the "
+                            f"interpreter's tracer or frames, so its vectorization cannot be checked",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+        if dynamic["tampered"]:
+            failures.append(Finding(
+                message=f"{name}: the line tracer the grader attaches to your call was switched off or replaced "
+                        f"while {name} ran ({dynamic['tampered']}), so its work could not be measured",
+                fix="remove any sys.settrace / sys.setprofile / frame manipulation from the graded code"))
+        failures.extend(self._growth_findings(run, code, spots, dynamic))
+        blamed = {(f.line, f.excerpt) for f in failures}
+        slow = timing is not None and timing["ratio"] >= self.options(run.spec)["slow_ratio"]
+        for spot in spots:
+            if spot.kind == "tracer" or (spot.line, spot.excerpt) in blamed:
+                continue
+            if slow and spot.kind in ("loop", "comprehension", "functional", "elementwise", "recursion", "exec",
+                                      "c_iteration") and not spot.constant and spot not in allowed:
+                failures.append(Finding(
+                    message=f"{name}: {spot.what}{self._in(spot, name)} iterates over the data inside C code: "
+                            f"on a large input {name} took {timing['ratio']:.0f}x the reference's time "
+                            f"({timing['student'] * 1e3:.1f} ms vs {timing['reference'] * 1e3:.1f} ms)",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+                blamed.add((spot.line, spot.excerpt))
+            elif spot.kind != "c_iteration" and spot not in allowed:
+                notes.append(Finding(
+                    message=f"note: {name} has {spot.what}{self._in(spot, name)}; it did not grow with the data "
+                            f"size ({', '.join(run.spec.size_names)}), so it is allowed, but if it ever iterates "
+                            f"over examples or elements, vectorize it",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+        if timing is not None and timing["ratio"] >= VERY_SLOW_RATIO and not failures:
+            notes.append(Finding(
+                message=f"note: on a large input {name} took {timing['ratio']:.0f}x the reference's time "
+                        f"({timing['student'] * 1e3:.1f} ms vs {timing['reference'] * 1e3:.1f} ms); "
+                        f"look for work that numpy could do in one call",
+                fix="see the numpy functions used in the course: np.dot, np.sum(..., axis=..., keepdims=True), np.exp"))
+        if dynamic["unavailable"] and not failures:
+            notes.append(Finding(message=f"note: the dynamic check of {name} could not run "
+                                         f"({dynamic['unavailable']}); judged from the code and timing only"))
+        if failures:
+            return [self._verdict(run, 0.0, failures + notes)]
+        return [self._verdict(run, 1.0, notes)]
+
+    def _verdict(self, run, fraction, findings) -> Verdict:
+        return Verdict(function=run.spec.name, check=self.name, hidden=False, fraction=fraction,
+                       findings=findings)
+
+    @staticmethod
+    def _in(spot, name) -> str:
+        if spot.function and spot.function != name:
+            return f" in its helper {spot.function}()"
+        return ""
+
+    def _allowed_loops(self, code, run, spots) -> set:
+        """Loops the task needs: over keyword arguments that are not data (num_iterations)."""
+        params = set()
+        definition = code.defs.get(run.spec.name)
+        if definition is not None:
+            args = definition.node.args
+            params = {a.arg for a in args.args + args.kwonlyargs + args.posonlyargs}
+        not_data = params - set(run.spec.inputs)
+        allowed = set()
+        for spot in spots:
+            if spot.kind != "loop" or spot.function != run.spec.name:
+                continue
+            node = _node_at(definition.node, spot.line)
+            reads = loop_variables(node) if node is not None else {"<unknown>"}
+            if reads & not_data and not reads & set(run.spec.inputs):
+                allowed.add(spot)
+        return allowed
+
+    # ------------------------------------------------------------------ dynamic
+
+    def _dynamic(self, run, code, probes, graded) -> dict:
+        result = {"tampered": "", "unavailable": "", "totals": {}, "lines": {}}
+        dyn = [p for p in probes if p.probe.name.startswith("dynamic:")]
+        if not dyn:
+            result["unavailable"] = "no probe ran"
+            return result
+        excluded = [(d.filename, d.node.lineno, d.node.end_lineno) for n, d in code.defs.items()
+                    if n in graded and n != run.spec.name]
+        own = code.defs.get(run.spec.name)
+        for probe_run in dyn:
+            outcome = probe_run.outcomes[0] if probe_run.outcomes else None
+            if outcome is None or not outcome.ok:
+                status = outcome.status if outcome is not None else "not run"
+                result["unavailable"] = f"the probe {probe_run.probe.case.name} ended with {status}"
+                continue
+            report = outcome.observations.get("lines")
+            parsed = parse_lines_report(report)
+            if parsed is None:
+                result["tampered"] = "its report is missing or malformed"
+                continue
+            if not parsed["intact"]:
+                result["tampered"] = "the tracer was not in place when the call returned"
+            if own is not None and not any(f == own.filename and first == own.node.lineno
+                                           for f, first, _name in parsed["calls"]):
+                result["tampered"] = result["tampered"] or "the call itself was not seen"
+            counts = {}
+            for (filename, line), count in parsed["lines"].items():
+                if any(f == filename and lo <= line <= hi for f, lo, hi in excluded):
+                    continue
+                counts[(filename, line)] = count
+            for (filename, first, fname), count in parsed["calls"].items():
+                if any(f == filename and lo <= first <= hi for f, lo, hi in excluded):
+                    continue
+                counts[(filename, -first)] = counts.get((filename, -first), 0) + count  # calls, keyed apart
+            result["lines"][probe_run.probe.name] = counts
+            result["totals"][probe_run.probe.name] = sum(counts.values())
+        return result
+
+    def _growth_findings(self, run, code, spots, dynamic) -> list:
+        name = run.spec.name
+        options = self.options(run.spec)
+        base_counts = dynamic["lines"].get("dynamic: base")
+        if base_counts is None:
+            return []
+        delta = options["grown"] - options["base"]
+        threshold = max(8, delta // 2)
+        findings = []
+        blamed_spots = set()
+        for dim in run.spec.size_names:
+            counts = dynamic["lines"].get(f"dynamic: {dim}")
+            if counts is None:
+                continue
+            growth = sum(counts.values()) - sum(base_counts.values())
+            if growth < threshold:
+                continue
+            per_line = {key: counts.get(key, 0) - base_counts.get(key, 0) for key in set(counts) | set(base_counts)}
+            grown = sorted(((g, key) for key, g in per_line.items() if g > 0), key=lambda t: (-t[0], t[1]))
+            where = self._blame(code, spots, grown)
+            before, after = sum(base_counts.values()), sum(counts.values())
+            measured = (f"its Python work grew from {before} to {after} line events when {dim} went from "
+                        f"{options['base']} to {options['grown']}")
+            if not where:
+                findings.append(Finding(
+                    message=f"{name} loops over the data ({dim}): {measured}",
+                    fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
+                continue
+            for spot, filename, line in where:
+                key = (spot.filename, spot.line) if spot else (filename, line)
+                if key in blamed_spots:
+                    continue
+                blamed_spots.add(key)
+                if spot is not None:
+                    findings.append(Finding(
+                        message=f"{name}: {spot.what}{self._in(spot, name)} runs once per {_dim_word(dim)}: {measured}",
+                        line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+                elif filename in code.lines:
+                    findings.append(Finding(
+                        message=f"{name}: this line runs once per {_dim_word(dim)}: {measured}",
+                        line=line, excerpt=code.excerpt(filename, line),
+                        fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
+                else:
+                    findings.append(Finding(
+                        message=f"{name}: code run from a string (exec/eval, {filename}) loops once per "
+                                f"{_dim_word(dim)}: {measured}",
+                        fix="write the code in the function itself, vectorized"))
+        return findings
+
+    @staticmethod
+    def _blame(code, spots, grown) -> list:
+        """The spots (or bare lines) that account for the growth, most grown first, at most 3."""
+        blamed = []
+        for growth, (filename, line) in grown:
+            line = abs(line)
+            containing = [s for s in spots if s.filename == filename and s.line <= line <= s.end_line
+                          and s.kind not in ("c_iteration", "tracer")]
+            if not containing and filename not in code.lines:
+                containing = [s for s in spots if s.kind == "exec"]
+            if containing:
+                # the outermost construct: the loop the student wrote, not the statement inside it
+                spot = min(containing, key=lambda s: (s.line, -s.end_line))
+                entry = (spot, spot.filename, spot.line)
+            else:
+                entry = (None, filename, line)
+            if entry[0] is None and any(e[1:] == entry[1:] for e in blamed):
+                continue
+            if entry[0] is not None and any(e[0] == entry[0] for e in blamed):
+                continue
+            blamed.append(entry)
+            if len(blamed) >= 3:
+                break
+        return blamed
+
+    # ------------------------------------------------------------------ timing
+
+    @staticmethod
+    def _timing(probes) -> dict | None:
+        small = next((p for p in probes if p.probe.name == "timing: small"), None)
+        large = next((p for p in probes if p.probe.name == "timing: large"), None)
+        if small is None or large is None:
+            return None
+        s_small = [o.seconds for o in small.outcomes if o.ok]
+        s_large = [o.seconds for o in large.outcomes if o.ok]
+        if not s_small or not large.outcomes:
+            return None
+        if not s_large:
+            # the large input did not finish (timeout): as slow as it gets
+            if large.outcomes[-1].status == "timeout":
+                return {"ratio": math.inf, "student": large.outcomes[-1].seconds, "reference": min(large.reference_seconds or [0])}
+            return None
+        if not large.reference_seconds or not small.reference_seconds:
+            return None
+        student = max(0.0, min(s_large) - min(s_small))
+        reference = max(0.0, min(large.reference_seconds) - min(small.reference_seconds))
+        allowance = TRANSFER_SECONDS_PER_BYTE * _nbytes(large.expected)
+        ratio = student / max(reference + allowance, TIME_FLOOR)
+        return {"ratio": ratio, "student": student, "reference": reference}
+
+
+def _nbytes(value) -> int:
+    if hasattr(value, "nbytes"):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) for v in value)
+    return 8
+
+
+def _dim_word(dim: str) -> str:
+    words = {"m": "example (m)", "n": "feature (n)", "m_train": "training example (m_train)",
+             "m_test": "test example (m_test)"}
+    return words.get(dim, f"unit of {dim}")
+
+
+def _node_at(root, line: int):
+    for node in ast.walk(root):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno == line:
+            return node
+    return None
+
+
+def timing_sizes(spec) -> dict:
+    """Sizes that give the largest input about TIMING_ELEMENTS elements, split evenly over its dims."""
+    dims = spec.size_names
+    best: tuple = ()
+    for inp in spec.inputs.values():
+        named = tuple(d for d in inp.shape if isinstance(d, str))
+        if len(named) > len(best):
+            best = named
+    if not best:
+        best = tuple(d for d in dims)
+        per = TIMING_ELEMENTS
+    else:
+        per = int(round(TIMING_ELEMENTS ** (1.0 / len(best))))
+    return {d: (per if d in best else 8) for d in dims}
+
+
+def parse_lines_report(report) -> dict | None:
+    """Validate an untrusted ``lines`` report into {"intact", "lines": {(file, line): n}, "calls": {...}}."""
+    if not isinstance(report, dict):
+        return None
+    lines, calls = report.get("lines"), report.get("calls")
+    if not isinstance(lines, list) or not isinstance(calls, list):
+        return None
+    parsed_lines, parsed_calls = {}, {}
+    for item in lines[:static_limit()]:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in item[1:])):
+            return None
+        parsed_lines[(item[0], item[1])] = parsed_lines.get((item[0], item[1]), 0) + item[2]
+    for item in calls[:static_limit()]:
+        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) and isinstance(item[2], str)
+                and isinstance(item[1], int) and isinstance(item[3], int) and item[3] >= 0):
+            return None
+        key = (item[0], item[1], item[2])
+        parsed_calls[key] = parsed_calls.get(key, 0) + item[3]
+    return {"intact": report.get("intact") is True, "lines": parsed_lines, "calls": parsed_calls}
+
+
+def static_limit() -> int:
+    from grader.sandbox.observers import MAX_ENTRIES
+    return MAX_ENTRIES
+
+
+CHECK = VectorizedCheck()
