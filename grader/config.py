@@ -434,7 +434,9 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
                 raise ConfigError(f"{where}.sizes: missing size(s) {', '.join(missing)} used by the inputs", path=path,
                                   hint=f"give every size the inputs use: {', '.join(sorted(needed))}")
             sizes = ", ".join(f"{k}={v}" for k, v in case["sizes"].items())
-            label = case.get("name") or f"{visibility} case {i + 1} ({sizes})"
+            # A hidden case's name is shown to students: it must not reveal its sizes.
+            label = case.get("name") or (f"hidden case {i + 1}" if visibility == "hidden"
+                                         else f"public case {i + 1} ({sizes})")
             cases.append(CaseSpec(name=label, hidden=visibility == "hidden", seed=case["seed"],
                                   sizes=dict(case["sizes"]), kwargs=dict(case.get("kwargs", {}))))
     for i, case in enumerate(data.get("edge", [])):

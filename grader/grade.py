@@ -131,10 +131,22 @@ def execute(batch: Batch, sandbox, submission) -> dict:
                 runs[name] = run
                 continue
             proxies = batch.reference.proxies_for(name, assignment.attribution)
+            timed_out = None
             for case, expected in zip(batch.cases[name], batch.expected[name]):
+                if timed_out is not None:
+                    # One hang costs this function's cases, not a full timeout for each of them.
+                    run.cases.append(CaseRun(case, expected, CallOutcome(
+                        st.TIMEOUT, error=f"not run: it did not return within {spec.timeout_seconds:g} s "
+                                          f"on an earlier case ({timed_out})")))
+                    continue
                 outcome = session.call(name, case.args, case.kwargs, proxies=proxies,
                                        timeout=spec.timeout_seconds, observe=batch.observers[name])
                 run.cases.append(CaseRun(case, expected, outcome))
+                if outcome.status == st.TIMEOUT:
+                    timed_out = case.name
+            if timed_out is not None:
+                runs[name] = run
+                continue
             for check_name, prepared in batch.probes[name].items():
                 run.probes[check_name] = [_run_probe(session, item, proxies, spec.timeout_seconds)
                                           for item in prepared]
