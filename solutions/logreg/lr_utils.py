@@ -115,7 +115,7 @@ _FUR = np.array([[0.85, 0.52, 0.20], [0.55, 0.36, 0.22], [0.92, 0.82, 0.62],
 
 def _background(rng):
     """A smooth two-colour gradient in a random direction, plus pixel noise."""
-    a, b = rng.uniform(0.15, 0.85, (2, 3))
+    a, b = rng.uniform(0.1, 0.7, (2, 3))
     angle = rng.uniform(0, 2 * np.pi)
     t = (np.cos(angle) * _XX + np.sin(angle) * _YY) / SIZE
     t = (t - t.min()) / (t.max() - t.min())
