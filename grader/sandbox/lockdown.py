@@ -1,0 +1,355 @@
+"""The protections a freshly forked child applies to itself before any student code runs.
+
+Each layer is tried on its own; when the kernel or the user lacks it, the child still runs
+and the layer is reported inactive (with the reason) in the layers dict that
+:func:`apply` returns, which the grader shows (``grader doctor``, warnings). In order:
+
+1. ``no_new_privs`` (needed by Landlock and seccomp for an unprivileged process);
+2. namespaces: new network, mount, IPC and UTS namespaces (``unshare``; as a normal user
+   inside a new user namespace that maps only the caller's own uid/gid);
+3. in the private mount namespace: a small tmpfs on the scratch directory (bounds disk use),
+   the ``deny_paths`` covered by empty read-only mounts, ``/proc`` covered too;
+   without a mount namespace: a per-child scratch subdirectory on the real disk;
+4. rlimits: CPU seconds (hard = soft + 1, so SIGXCPU cannot be dodged), address space,
+   file size (SIGXFSZ ignored: writes fail with EFBIG instead of killing), core 0;
+5. Landlock (ctypes, raw syscalls): read-only access to the Python installation, the venv,
+   the ``grader`` package and the system libraries; read-write to the scratch directory;
+   nothing else. From ABI 4 all TCP bind/connect is denied; from ABI 6 signals and abstract
+   unix sockets outside the sandbox are too;
+6. capabilities dropped (bounding, ambient, effective, permitted, inheritable): a child run
+   by root keeps uid 0 (Python may live in root's home) but not root's powers;
+7. seccomp deny-list (pyseccomp/libseccomp): process creation (fork, vfork, clone without
+   CLONE_THREAD; clone3 answers ENOSYS so glibc falls back to clone for threads), execve,
+   socket, ptrace and cross-process memory, mount and namespace calls, kill/tgkill of
+   other processes, io_uring, bpf, kernel module/reboot/clock calls...;
+   if seccomp is unavailable and we are not root, RLIMIT_NPROC = 0 blocks fork instead;
+8. open-files rlimit last (the setup itself opens a few descriptors).
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import resource
+import signal
+import struct
+import sys
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.unshare.argtypes = [ctypes.c_int]
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+CLONE_THREAD = 0x00010000
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+
+PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+
+SYS_capset = 126
+SYS_landlock_create_ruleset, SYS_landlock_add_rule, SYS_landlock_restrict_self = 444, 445, 446
+LANDLOCK_CREATE_RULESET_VERSION = 1
+LANDLOCK_RULE_PATH_BENEATH = 1
+
+# Landlock filesystem rights by ABI version.
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1, 2, 4, 8
+FS_ABI1 = (1 << 13) - 1
+FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+FS_FILE_ONLY = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+NET_BIND_TCP, NET_CONNECT_TCP = 1, 2
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2
+
+SYSTEM_LIBRARY_DIRS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib")
+
+
+def _errno_text(err: int | None = None) -> str:
+    err = ctypes.get_errno() if err is None else err
+    return f"{errno.errorcode.get(err, err)}: {os.strerror(err)}"
+
+
+def _check(result: int, what: str) -> int:
+    if result < 0:
+        raise OSError(ctypes.get_errno(), f"{what} failed ({_errno_text()})")
+    return result
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 when unavailable."""
+    v = _libc.syscall(SYS_landlock_create_ruleset, None, ctypes.c_size_t(0),
+                      ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    return max(int(v), 0)
+
+
+def default_read_paths() -> list[str]:
+    """What the child may read: the Python installation(s), the venv, ``grader``, system libs."""
+    import grader
+    paths = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.abspath(grader.__file__)), *SYSTEM_LIBRARY_DIRS]
+    paths += [p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p]
+    return _unique_real(paths)
+
+
+def _unique_real(paths) -> list[str]:
+    out = []
+    for p in paths:
+        if p and os.path.exists(p):
+            real = os.path.realpath(p)
+            if real not in out:
+                out.append(real)
+    return out
+
+
+# ---------------------------------------------------------------- layers
+
+def _namespaces(settings: dict, layers: dict) -> bool:
+    """New net/mount/ipc/uts namespaces; as non-root inside a new user namespace."""
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    userns = False
+    if _libc.unshare(flags) != 0:
+        err = ctypes.get_errno()
+        if _libc.unshare(flags | CLONE_NEWUSER) != 0:
+            reason = _errno_text()
+            for name in ("network_namespace", "mount_namespace"):
+                layers[name] = {"active": False, "detail": f"unshare failed ({_errno_text(err)}; "
+                                                           f"with a user namespace: {reason})"}
+            return False
+        userns = True
+        try:
+            with open("/proc/self/setgroups", "w") as f:
+                f.write("deny")
+            with open("/proc/self/uid_map", "w") as f:
+                f.write(f"{uid} {uid} 1")
+            with open("/proc/self/gid_map", "w") as f:
+                f.write(f"{gid} {gid} 1")
+        except OSError as exc:
+            layers["user_namespace"] = {"active": True, "detail": f"id maps not written: {exc}"}
+    if userns:
+        layers.setdefault("user_namespace", {"active": True, "detail": f"uid {uid} mapped to itself"})
+    layers["network_namespace"] = {"active": True, "detail": "only a down loopback inside"}
+    return True
+
+
+def _mounts(settings: dict, layers: dict) -> str:
+    """Private tmpfs scratch + cover denied paths. Returns the scratch directory."""
+    scratch = settings["scratch"]
+    problems = []
+    if _libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        layers["mount_namespace"] = {"active": False, "detail": f"making / private failed ({_errno_text()})"}
+        return _scratch_subdir(settings)
+    opts = f"size={settings['scratch_mib']}m,nr_inodes=4096,mode=0700".encode()
+    if _libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
+        layers["mount_namespace"] = {"active": False, "detail": f"tmpfs mount failed ({_errno_text()})"}
+        return _scratch_subdir(settings)
+    hidden = 0
+    for path in list(settings.get("deny_paths", ())) + ["/proc"]:
+        if not os.path.exists(path):
+            continue
+        if os.path.isdir(path):
+            ok = _libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                             b"size=4k,nr_inodes=2,mode=0") == 0
+        else:
+            ok = _libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None) == 0
+        if ok:
+            hidden += 1
+        else:
+            problems.append(f"could not cover {path} ({_errno_text()})")
+    detail = f"private tmpfs scratch of {settings['scratch_mib']} MiB; {hidden} denied path(s) covered"
+    layers["mount_namespace"] = {"active": True, "detail": detail + ("; " + "; ".join(problems) if problems else "")}
+    return scratch
+
+
+def _scratch_subdir(settings: dict) -> str:
+    path = os.path.join(settings["scratch"], f"child-{os.getpid()}")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def _rlimits(settings: dict, layers: dict) -> None:
+    mib = 1024 * 1024
+    cpu = int(settings["cpu_seconds"])
+    done, failed = [], []
+    for name, res, value in (("cpu", resource.RLIMIT_CPU, (cpu, cpu + 1)),
+                             ("address_space", resource.RLIMIT_AS, (settings["memory_mib"] * mib,) * 2),
+                             ("file_size", resource.RLIMIT_FSIZE, (settings["file_size_mib"] * mib,) * 2),
+                             ("core", resource.RLIMIT_CORE, (0, 0))):
+        try:
+            resource.setrlimit(res, value)
+            done.append(name)
+        except (OSError, ValueError) as exc:
+            failed.append(f"{name}: {exc}")
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a too-large write fails with EFBIG
+    layers["rlimits"] = {"active": not failed,
+                         "detail": f"cpu {cpu}s (hard {cpu + 1}s), address space {settings['memory_mib']} MiB, "
+                                   f"file size {settings['file_size_mib']} MiB, core 0, "
+                                   f"open files {settings['open_files']}"
+                                   + (f"; failed: {', '.join(failed)}" if failed else "")}
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+def _landlock(settings: dict, scratch: str, layers: dict) -> None:
+    abi = settings.get("landlock_abi") or landlock_abi()
+    if abi <= 0:
+        layers["landlock"] = {"active": False, "detail": f"not supported by this kernel ({_errno_text()})"}
+        return
+    handled = FS_ABI1 | (FS_REFER if abi >= 2 else 0) | (FS_TRUNCATE if abi >= 3 else 0) \
+        | (FS_IOCTL_DEV if abi >= 5 else 0)
+    attr = _RulesetAttr(handled, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+                        SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    fd = _libc.syscall(SYS_landlock_create_ruleset, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if fd < 0:
+        layers["landlock"] = {"active": False, "detail": f"landlock_create_ruleset failed ({_errno_text()})"}
+        return
+    read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+    rules = [(p, read) for p in settings["read_paths"]]
+    rules += [("/dev/null", FS_READ_FILE | FS_WRITE_FILE), (scratch, handled)]
+    skipped = []
+    try:
+        for path, access in rules:
+            try:
+                pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                skipped.append(path)
+                continue
+            try:
+                if not os.path.isdir(path):
+                    access &= FS_FILE_ONLY
+                rule = struct.pack("=Qi", access & handled, pfd)
+                if _libc.syscall(SYS_landlock_add_rule, ctypes.c_int(fd), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                                 ctypes.c_char_p(rule), ctypes.c_uint32(0)) != 0:
+                    skipped.append(f"{path} ({_errno_text()})")
+            finally:
+                os.close(pfd)
+        if _libc.syscall(SYS_landlock_restrict_self, ctypes.c_int(fd), ctypes.c_uint32(0)) != 0:
+            layers["landlock"] = {"active": False, "detail": f"landlock_restrict_self failed ({_errno_text()})"}
+            return
+    finally:
+        os.close(fd)
+    extras = (", TCP bind/connect denied" if abi >= 4 else "") + \
+             (", signals and abstract sockets scoped" if abi >= 6 else "")
+    layers["landlock"] = {"active": True,
+                          "detail": f"ABI {abi}: read-only {len(settings['read_paths'])} path(s), "
+                                    f"read-write scratch{extras}"
+                                    + (f"; skipped {', '.join(skipped)}" if skipped else "")}
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities(layers: dict) -> None:
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
+            break
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)()
+    if _libc.syscall(SYS_capset, ctypes.byref(header), ctypes.byref(data)) != 0:
+        layers["capabilities"] = {"active": False, "detail": f"capset failed ({_errno_text()})"}
+    else:
+        layers["capabilities"] = {"active": True, "detail": "all capabilities dropped"}
+
+
+# Denied with EPERM (clone3 with ENOSYS, see below). Missing names on older libseccomp are skipped.
+DENIED_SYSCALLS = (
+    "fork", "vfork", "execve", "execveat", "socket", "ptrace", "process_vm_readv", "process_vm_writev",
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "move_mount", "open_tree", "fsopen",
+    "fsconfig", "fsmount", "fspick", "mount_setattr", "io_uring_setup", "io_uring_enter",
+    "io_uring_register", "bpf", "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
+    "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "sethostname",
+    "setdomainname", "syslog", "acct", "quotactl", "keyctl", "add_key", "request_key",
+    "open_by_handle_at", "name_to_handle_at", "kcmp", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
+    "process_madvise", "process_mrelease", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
+    "iopl", "ioperm", "memfd_create", "shmget", "msgget", "semget", "sched_setaffinity",
+    "sched_setscheduler", "sched_setparam", "sched_setattr", "setpriority", "ioprio_set",
+    "migrate_pages", "move_pages", "mbind", "fanotify_init", "lookup_dcookie", "vhangup",
+)
+
+
+def _seccomp(layers: dict) -> bool:
+    try:
+        import pyseccomp as sc
+    except Exception as exc:  # not installed, or libseccomp missing
+        layers["seccomp"] = {"active": False, "detail": f"pyseccomp unavailable ({type(exc).__name__}: {exc})"}
+        return False
+    pid = os.getpid()
+    try:
+        f = sc.SyscallFilter(sc.ALLOW)
+        eperm = sc.ERRNO(errno.EPERM)
+        skipped = []
+        for name in DENIED_SYSCALLS:
+            try:
+                f.add_rule(eperm, name)
+            except Exception:
+                skipped.append(name)
+        f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+        # clone without CLONE_THREAD creates a process; threads stay allowed.
+        f.add_rule(eperm, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+        # Signals only to this process itself.
+        for name in ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
+            f.add_rule(eperm, name, sc.Arg(0, sc.NE, pid))
+        f.add_rule(eperm, "prlimit64", sc.Arg(0, sc.NE, 0))          # only our own limits
+        f.add_rule(eperm, "prctl", sc.Arg(0, sc.EQ, PR_SET_PDEATHSIG))  # keep dying with the zygote
+        f.load()
+    except Exception as exc:
+        layers["seccomp"] = {"active": False, "detail": f"filter not loaded ({type(exc).__name__}: {exc})"}
+        return False
+    layers["seccomp"] = {"active": True,
+                         "detail": f"{len(DENIED_SYSCALLS) - len(skipped) + 8} syscall rules (fork, exec, socket, "
+                                   "ptrace, mount, namespaces, signals to others...)"
+                                   + (f"; unknown here: {', '.join(skipped)}" if skipped else "")}
+    return True
+
+
+def apply(settings: dict) -> tuple[dict, str]:
+    """Lock this (freshly forked, single-threaded) process down. Returns (layers, scratch dir).
+
+    ``settings``: scratch, scratch_mib, read_paths, deny_paths, cpu_seconds, memory_mib,
+    file_size_mib, open_files, landlock_abi (optional, probed once by the zygote).
+    """
+    layers: dict = {"root": {"active": os.geteuid() == 0,
+                             "detail": "running as root" if os.geteuid() == 0 else f"running as uid {os.geteuid()}"}}
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        layers["no_new_privs"] = {"active": True, "detail": "set"}
+    else:
+        layers["no_new_privs"] = {"active": False, "detail": _errno_text()}
+    if _namespaces(settings, layers):
+        scratch = _mounts(settings, layers)
+    else:
+        layers["mount_namespace"] = layers.get("mount_namespace") or {"active": False, "detail": "no namespace"}
+        scratch = _scratch_subdir(settings)
+    os.chdir(scratch)
+    _rlimits(settings, layers)
+    _landlock(settings, scratch, layers)
+    _drop_capabilities(layers)
+    if not _seccomp(layers) and os.geteuid() != 0:
+        try:
+            resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+            layers["nproc_rlimit"] = {"active": True, "detail": "RLIMIT_NPROC 0 blocks fork (and threads)"}
+        except (OSError, ValueError) as exc:
+            layers["nproc_rlimit"] = {"active": False, "detail": str(exc)}
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (settings["open_files"],) * 2)
+    except (OSError, ValueError) as exc:
+        layers["rlimits"]["active"] = False
+        layers["rlimits"]["detail"] += f"; open files: {exc}"
+    return layers, scratch

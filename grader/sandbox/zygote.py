@@ -1,0 +1,115 @@
+"""The zygote: a clean, single-threaded process that preloads numpy and forks children.
+
+Started by :class:`grader.sandbox.Sandbox` as ``python -m grader.sandbox.zygote FD`` with a
+clean environment (BLAS/OpenMP threads = 1 before numpy is imported, so it stays
+single-threaded and safe to fork). It holds no secrets: no config, no reference, no cases.
+
+Control protocol on the SOCK_SEQPACKET socket FD (one JSON object per packet):
+  grader → {"op": "configure", "settings": {...}}      → {"ok": true, "pid", "landlock_abi"}
+  grader → {"op": "fork"} + SCM_RIGHTS [data socket, output pipe]  → {"pid": N}
+  grader → {"op": "reap", "pid": N}  (after the grader SIGKILLed N's group) → {"status": wait status}
+End of file on the socket (the grader closed it or died): kill every child, exit.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+             "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import json  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+
+# What students may import, loaded once here so that each child pays nothing for it.
+PRELOAD = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "math", "cmath", "copy", "functools",
+           "itertools", "collections", "operator", "random", "time", "json", "re", "string", "typing",
+           "dataclasses", "fractions", "decimal", "numbers", "heapq", "bisect", "contextlib",
+           "warnings", "traceback", "linecache", "inspect", "gc", "ctypes", "statistics",
+           "grader.sandbox.observers")
+
+
+def preload() -> None:
+    import importlib
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - a missing optional module is not fatal
+            print(f"grader zygote: could not preload {name}: {exc}", file=sys.stderr)
+    try:
+        import pyseccomp  # noqa: F401  (loads libseccomp once)
+    except Exception:  # noqa: BLE001 - reported per child as an inactive layer
+        pass
+
+
+def main() -> int:
+    ctrl = socket.socket(fileno=int(sys.argv[1]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the grader decides when we stop
+    preload()
+    from grader.sandbox import child, lockdown
+
+    settings = None
+    null_fd = os.open(os.devnull, os.O_RDWR)
+    children: set[int] = set()
+    try:
+        while True:
+            try:
+                msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1 << 20, 4)
+            except (ConnectionError, OSError):
+                break
+            if not msg:
+                break
+            request = json.loads(msg)
+            op = request.get("op")
+            if op == "configure":
+                settings = dict(request["settings"])
+                settings["landlock_abi"] = lockdown.landlock_abi()
+                reply = {"ok": True, "pid": os.getpid(), "landlock_abi": settings["landlock_abi"]}
+            elif op == "fork":
+                if settings is None or len(fds) != 2:
+                    for fd in fds:
+                        os.close(fd)
+                    reply = {"error": "fork before configure, or wrong descriptors"}
+                else:
+                    me = os.getpid()
+                    pid = os.fork()
+                    if pid == 0:
+                        ctrl.close()
+                        child.main(settings, fds[0], fds[1], null_fd, me)   # never returns
+                        os._exit(70)
+                    for fd in fds:
+                        os.close(fd)
+                    children.add(pid)
+                    reply = {"pid": pid}
+            elif op == "reap":
+                pid = int(request["pid"])
+                status = None
+                if pid in children:
+                    children.discard(pid)
+                    try:
+                        _, status = os.waitpid(pid, 0)
+                    except ChildProcessError:
+                        status = None
+                reply = {"status": status}
+            else:
+                reply = {"error": f"unknown op {op!r}"}
+            ctrl.send(json.dumps(reply).encode())
+    finally:
+        for pid in children:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
