@@ -163,10 +163,6 @@ def test_literals_round_trip_exactly():
 def test_generate_cli_writes_the_default_folder(tmp_path):
     """`grader generate --out` through the real command line, on a copy of the course."""
     config = (ROOT / "config.yaml").read_text()
-    from grader.checks import all_checks
-    missing = {"runs", "values", "shapes", "rank1", "vectorized"} - set(all_checks())
-    if missing:
-        pytest.skip(f"check modules not written yet: {sorted(missing)}")
     result = subprocess.run([sys.executable, "-m", "grader", "generate", "--config", str(ROOT / "config.yaml"),
                              "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
