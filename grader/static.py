@@ -58,7 +58,7 @@ RANK1_MAKERS = {
     "numpy.random.uniform": None, "numpy.random.normal": None,
 }
 REDUCTIONS = {"sum", "mean", "max", "min", "std", "var", "prod", "argmax", "argmin", "average"}
-FLATTENERS = {"ravel", "flatten", "squeeze"}
+FLATTENERS = {"ravel", "flatten"}   # np.squeeze to a scalar is the course's idiom for the cost
 
 SUM_FIX = ("sum over examples in one call: np.dot(X, (A - Y).T) or X @ (A - Y).T for a matrix product, "
            "np.sum(..., axis=1, keepdims=True) for a sum along a dimension")
@@ -103,6 +103,7 @@ class SubmissionCode:
     aliases: dict = field(default_factory=dict)   # local name -> dotted module path ("np" -> "numpy")
     lines: dict = field(default_factory=dict)     # filename -> source lines
     unparsable: list = field(default_factory=list)
+    globals_: dict = field(default_factory=dict)  # name -> Definition of a module-level assignment
 
     @classmethod
     def from_chunks(cls, chunks) -> "SubmissionCode":
@@ -118,6 +119,14 @@ class SubmissionCode:
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     code.defs[node.name] = Definition(node.name, chunk.filename, node, lines)
+                    code.globals_.pop(node.name, None)
+                elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                    # module-level values a function may use: _sig = np.frompyfunc(lambda v: ..., 1, 1)
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        if isinstance(target, ast.Name):
+                            code.globals_[target.id] = Definition(target.id, chunk.filename, node, lines)
+                            code.defs.pop(target.id, None)
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     for alias in node.names:
@@ -159,23 +168,34 @@ class SubmissionCode:
         order, todo = [], [name]
         seen = {name}
         while todo:
-            current = self.defs[todo.pop(0)]
+            current_name = todo.pop(0)
+            current = self.defs.get(current_name) or self.globals_[current_name]
             order.append(current)
-            for callee in sorted(called_names(current.node)):
-                if callee in self.defs and callee not in seen and callee not in exclude:
+            for callee in sorted(called_names(current.node) | read_names(current.node)):
+                if callee in seen or callee in exclude:
+                    continue
+                if callee in self.defs and callee in called_names(current.node):
+                    seen.add(callee)
+                    todo.append(callee)
+                elif callee in self.globals_:
                     seen.add(callee)
                     todo.append(callee)
         return order
 
     def call_graph(self, names) -> dict:
-        names = set(names)
-        return {n: called_names(self.defs[n].node) & names for n in names if n in self.defs}
+        names = set(names) & set(self.defs)
+        return {n: called_names(self.defs[n].node) & names for n in names}
 
 
 @dataclass
 class _Chunk:
     filename: str
     source: str
+
+
+def read_names(node: ast.AST) -> set:
+    """Plain names this code reads (to follow module-level values such as a frompyfunc'd lambda)."""
+    return {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
 
 
 def called_names(node: ast.AST) -> set:
@@ -373,14 +393,10 @@ def _rank1_in(code: SubmissionCode, definition: Definition) -> list:
                                        fix="add keepdims=True so the result stays 2-D "
                                            f"(e.g. {_with_keepdims(node)})"))
             continue
-        if method in FLATTENERS or (qual is not None and qual in ("numpy.ravel", "numpy.squeeze")):
+        if method in FLATTENERS or qual == "numpy.ravel":
             parent = parents.get(id(node))
             reshaped = isinstance(parent, ast.Attribute) and parent.attr == "reshape"
             if not reshaped and not (target and target in reshaped_later):
-                # np.squeeze to a scalar is the course's own idiom for the cost: only a spot when used in arithmetic.
-                if method == "squeeze" or qual == "numpy.squeeze":
-                    if not (target and target in arithmetic):
-                        continue
                 what = ast.unparse(node)
                 spots.append(_spot(code, definition, node, "rank1", what, target=target,
                                    fix="keep it 2-D: reshape back with .reshape(-1, 1) (a column) or "

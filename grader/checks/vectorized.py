@@ -34,11 +34,11 @@ from grader.outcomes import Case, Finding, Verdict
 BASE = 4                # every size dimension in the base probe
 GROWN = 32              # the grown dimension in the other probes
 PROBE_SEED = 7001
-TIMING_ELEMENTS = 1 << 17   # elements of the largest input in the large timing probe
+TIMING_ELEMENTS = 1 << 16   # elements of the largest input in the large timing probe
 TIMING_REPEAT = 3
 SLOW_RATIO = 6.0        # the student's extra time over the reference's, with a static spot
 VERY_SLOW_RATIO = 30.0  # noted even without a static spot (never fails alone)
-TIME_FLOOR = 2e-4       # seconds: below this, the reference's marginal time is noise
+TIME_FLOOR = 1e-4       # seconds: below this, the reference's marginal time is noise
 TRANSFER_SECONDS_PER_BYTE = 2e-9   # the child encodes its result, the parent decodes it
 
 DEFAULTS = {"timing": None, "kwargs": {}, "base": BASE, "grown": GROWN, "slow_ratio": SLOW_RATIO}
@@ -213,15 +213,16 @@ class VectorizedCheck(Check):
         failures.extend(self._growth_findings(run, code, spots, dynamic))
         blamed = {(f.line, f.excerpt) for f in failures}
         slow = timing is not None and timing["ratio"] >= self.options(run.spec)["slow_ratio"]
-        for spot in spots:
+        priority = {"loop": 0, "comprehension": 0, "functional": 1, "elementwise": 1, "recursion": 1, "exec": 1}
+        for spot in sorted(spots, key=lambda s: (priority.get(s.kind, 2), s.line)):
             if spot.kind == "tracer" or (spot.line, spot.excerpt) in blamed:
                 continue
             if slow and spot.kind in ("loop", "comprehension", "functional", "elementwise", "recursion", "exec",
                                       "c_iteration") and not spot.constant and spot not in allowed:
                 failures.append(Finding(
-                    message=f"{name}: {spot.what}{self._in(spot, name)} iterates over the data inside C code: "
-                            f"on a large input {name} took {timing['ratio']:.0f}x the reference's time "
-                            f"({timing['student'] * 1e3:.1f} ms vs {timing['reference'] * 1e3:.1f} ms)",
+                    message=f"{name}: {spot.what}{self._in(spot, name)} iterates over the data element by element: "
+                            f"on a large input {name} took {_ratio_text(timing['ratio'])} the reference's extra time "
+                            f"({_ms(timing['student'])} vs {_ms(timing['reference'])})",
                     line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
                 blamed.add((spot.line, spot.excerpt))
             elif spot.kind != "c_iteration" and spot not in allowed:
@@ -232,8 +233,8 @@ class VectorizedCheck(Check):
                     line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
         if timing is not None and timing["ratio"] >= VERY_SLOW_RATIO and not failures:
             notes.append(Finding(
-                message=f"note: on a large input {name} took {timing['ratio']:.0f}x the reference's time "
-                        f"({timing['student'] * 1e3:.1f} ms vs {timing['reference'] * 1e3:.1f} ms); "
+                message=f"note: on a large input {name} took {_ratio_text(timing['ratio'])} the reference's extra "
+                        f"time ({_ms(timing['student'])} vs {_ms(timing['reference'])}); "
                         f"look for work that numpy could do in one call",
                 fix="see the numpy functions used in the course: np.dot, np.sum(..., axis=..., keepdims=True), np.exp"))
         if dynamic["unavailable"] and not failures:
@@ -319,46 +320,57 @@ class VectorizedCheck(Check):
             return []
         delta = options["grown"] - options["base"]
         threshold = max(8, delta // 2)
-        findings = []
-        blamed_spots = set()
+        before = sum(base_counts.values())
+        blamed: dict = {}        # key -> (spot or None, filename, line, [(dim, after)])
+        unplaced = []
         for dim in run.spec.size_names:
             counts = dynamic["lines"].get(f"dynamic: {dim}")
             if counts is None:
                 continue
-            growth = sum(counts.values()) - sum(base_counts.values())
-            if growth < threshold:
+            after = sum(counts.values())
+            if after - before < threshold:
                 continue
             per_line = {key: counts.get(key, 0) - base_counts.get(key, 0) for key in set(counts) | set(base_counts)}
             grown = sorted(((g, key) for key, g in per_line.items() if g > 0), key=lambda t: (-t[0], t[1]))
             where = self._blame(code, spots, grown)
-            before, after = sum(base_counts.values()), sum(counts.values())
-            measured = (f"its Python work grew from {before} to {after} line events when {dim} went from "
-                        f"{options['base']} to {options['grown']}")
             if not where:
-                findings.append(Finding(
-                    message=f"{name} loops over the data ({dim}): {measured}",
-                    fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
-                continue
+                unplaced.append((dim, after))
             for spot, filename, line in where:
-                key = (spot.filename, spot.line) if spot else (filename, line)
-                if key in blamed_spots:
-                    continue
-                blamed_spots.add(key)
-                if spot is not None:
-                    findings.append(Finding(
-                        message=f"{name}: {spot.what}{self._in(spot, name)} runs once per {_dim_word(dim)}: {measured}",
-                        line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
-                elif filename in code.lines:
-                    findings.append(Finding(
-                        message=f"{name}: this line runs once per {_dim_word(dim)}: {measured}",
-                        line=line, excerpt=code.excerpt(filename, line),
-                        fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
-                else:
-                    findings.append(Finding(
-                        message=f"{name}: code run from a string (exec/eval, {filename}) loops once per "
-                                f"{_dim_word(dim)}: {measured}",
-                        fix="write the code in the function itself, vectorized"))
+                key = (spot.filename, spot.line, spot.what) if spot else (filename, line, "")
+                blamed.setdefault(key, (spot, filename, line, []))[3].append((dim, after))
+        findings = []
+        if unplaced:
+            findings.append(Finding(message=f"{name} loops over the data: " + self._measured(before, unplaced, options),
+                                    fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
+        for spot, filename, line, grew in blamed.values():
+            per = self._per(grew)
+            measured = self._measured(before, grew, options)
+            if spot is not None:
+                findings.append(Finding(
+                    message=f"{name}: {spot.what}{self._in(spot, name)} runs once per {per}: {measured}",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+            elif filename in code.lines:
+                findings.append(Finding(
+                    message=f"{name}: this line runs once per {per}: {measured}",
+                    line=line, excerpt=code.excerpt(filename, line),
+                    fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
+            else:
+                findings.append(Finding(
+                    message=f"{name}: code run from a string (exec/eval, {filename}) runs once per {per}: {measured}",
+                    fix="write the code in the function itself, vectorized"))
         return findings
+
+    @staticmethod
+    def _per(grew) -> str:
+        dims = [dim for dim, _ in grew]
+        if len(dims) > 1:
+            return f"element (it grows with {' and '.join(dims)})"
+        return _dim_word(dims[0])
+
+    @staticmethod
+    def _measured(before, grew, options) -> str:
+        parts = [f"{after} when {dim} went from {options['base']} to {options['grown']}" for dim, after in grew]
+        return f"its Python work grew from {before} line events to " + ", and to ".join(parts)
 
     @staticmethod
     def _blame(code, spots, grown) -> list:
@@ -370,6 +382,9 @@ class VectorizedCheck(Check):
                           and s.kind not in ("c_iteration", "tracer")]
             if not containing and filename not in code.lines:
                 containing = [s for s in spots if s.kind == "exec"]
+            if not containing:
+                # a line of a callee with no loop of its own: blame what calls it element by element
+                containing = [s for s in spots if s.kind in ("functional", "elementwise", "recursion")]
             if containing:
                 # the outermost construct: the loop the student wrote, not the statement inside it
                 spot = min(containing, key=lambda s: (s.line, -s.end_line))
@@ -404,11 +419,21 @@ class VectorizedCheck(Check):
             return None
         if not large.reference_seconds or not small.reference_seconds:
             return None
+        # Marginal times (large minus tiny input) cancel the fixed costs of a call. The student's
+        # side also pays for sending the result back to the parent; that allowance is taken off.
         student = max(0.0, min(s_large) - min(s_small))
         reference = max(0.0, min(large.reference_seconds) - min(small.reference_seconds))
         allowance = TRANSFER_SECONDS_PER_BYTE * _nbytes(large.expected)
-        ratio = student / max(reference + allowance, TIME_FLOOR)
+        ratio = max(0.0, student - allowance) / max(reference, TIME_FLOOR)
         return {"ratio": ratio, "student": student, "reference": reference}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
+
+
+def _ratio_text(ratio: float) -> str:
+    return "too long to finish, far more than" if math.isinf(ratio) else f"{ratio:.0f}x"
 
 
 def _nbytes(value) -> int:
