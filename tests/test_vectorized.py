@@ -130,7 +130,7 @@ def test_a_stub_that_returns_none_earns_nothing(assignment, tmp_path):
 def test_probes_keep_iterations_fixed_and_skip_timing_behind_proxies(assignment):
     optimize = CHECK.probes(assignment.functions["optimize"], assignment)
     assert {p.name for p in optimize} == {"dynamic: base", "dynamic: n", "dynamic: m"}
-    assert {p.case.kwargs["num_iterations"] for p in optimize} == {100}
+    assert {p.case.kwargs["num_iterations"] for p in optimize} == {3}  # config.yaml: checks.vectorized.kwargs
     sigmoid = CHECK.probes(assignment.functions["sigmoid"], assignment)
     assert [p.name for p in sigmoid if p.with_reference] == ["timing: small", "timing: large"]
     assert timing_sizes(assignment.functions["sigmoid"]) == {"n": 256, "m": 256}
