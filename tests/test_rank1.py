@@ -93,3 +93,36 @@ def test_options_are_validated():
     assert CHECK.parse_options({"kwargs": {"num_iterations": 3}}) == {"kwargs": {"num_iterations": 3}}
     with pytest.raises(ValueError):
         CHECK.parse_options({"sizes": 3})
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+@pytest.fixture(scope="module")
+def graded(assignment):
+    """The corpus graded like submissions: the real loader, engine and sandbox."""
+    from grader.grade import grade_paths
+
+    paths = CORRECT + RANK1
+    return {path.stem: result for path, result in zip(paths, grade_paths(assignment, paths, jobs=2))}
+
+
+def checks_of(result, function, check):
+    return [t for t in result.tests if t.function == function and t.check == check]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_end_to_end_correct_styles_pass(assignment, graded, path):
+    for name in defined_functions(path.read_text(), assignment):
+        [test] = checks_of(graded[path.stem], name, "rank1")
+        assert test.passed and test.findings == [], (name, test.output)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", RANK1, ids=lambda p: p.stem)
+def test_end_to_end_rank1_mistakes_are_named_by_line(assignment, graded, path):
+    _, name, line = expectation(path)
+    [test] = checks_of(graded[path.stem], name, "rank1")
+    assert not test.passed and test.score == 0.0
+    assert f"at line {line}: " in test.output, test.output

@@ -141,3 +141,54 @@ def test_options_are_validated(assignment):
     for bad in ({"timing": "yes"}, {"speed": 1}, {"base": 0}, {"base": 4, "grown": 6}, {"slow_ratio": 1}):
         with pytest.raises(ValueError):
             CHECK.parse_options(bad)
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def _graded(assignment, paths):
+    from grader.grade import grade_paths
+
+    return {path.stem: result for path, result in zip(paths, grade_paths(assignment, paths, jobs=2))}
+
+
+def checks_of(result, function, check):
+    return [t for t in result.tests if t.function == function and t.check == check]
+
+
+@pytest.fixture(scope="module")
+def graded(assignment):
+    """The corpus graded like submissions: the real loader, engine and sandbox."""
+    return _graded(assignment, CORRECT + VECTORIZED)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_end_to_end_correct_styles_keep_the_vectorized_points(assignment, graded, path):
+    for name in defined_functions(path.read_text(), assignment):
+        [test] = checks_of(graded[path.stem], name, "vectorized")
+        assert test.passed and test.score == test.max_score, (name, test.output)
+        assert not failures(test)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", VECTORIZED, ids=lambda p: p.stem)
+def test_end_to_end_each_hiding_place_loses_the_points_with_the_line_named(graded, path):
+    _, name, line = expectation(path)
+    [test] = checks_of(graded[path.stem], name, "vectorized")
+    assert not test.passed and test.score == 0.0
+    assert f"at line {line}: " in test.output, test.output
+
+
+@pytest.mark.slow
+def test_end_to_end_looping_over_examples_keeps_values_and_loses_vectorized(assignment):
+    from grader.grade import grade_one
+
+    path = next(p for p in CAUGHT if p.stem == "for_examples_propagate")
+    result = grade_one(assignment, path)
+    values = checks_of(result, "propagate", "values")
+    assert values and all(t.passed and t.score == t.max_score for t in values)
+    [vectorized] = checks_of(result, "propagate", "vectorized")
+    assert vectorized.score == 0.0 and vectorized.max_score == assignment.functions["propagate"].points["vectorized"]
+    assert "a for loop runs once per example (m)" in vectorized.output
+    assert "at line 11: for i in range(m):" in vectorized.output
