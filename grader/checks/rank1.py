@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -160,8 +161,13 @@ def _reference_module(solution: str, functions: tuple):
 def reference_habits(assignment, spec, case) -> dict:
     """Symbolic shapes of the reference's rank-1 locals, repeated-dimension locals and expanding broadcasts."""
     key = (str(assignment.solution), spec.name, case.name, tuple(sorted(case.sizes.items())))
-    if key in _HABITS:
+    with _HABITS_LOCK:  # the observers' hub is one per process: judge threads take turns
+        if key not in _HABITS:
+            _HABITS[key] = _observe_reference(assignment, spec, case)
         return _HABITS[key]
+
+
+def _observe_reference(assignment, spec, case) -> dict:
     from grader.sandbox.observers import LocalShapes
 
     habits = {"rank1": set(), "square": set(), "accidents": set()}
@@ -181,11 +187,11 @@ def reference_habits(assignment, spec, case) -> dict:
         habits = _habits_from(report, code, spec.name, case.sizes, set())
     except Exception:  # the reference always runs in Batch.prepare; here a failure only loses the allowance
         pass
-    _HABITS[key] = habits
     return habits
 
 
 _HABITS: dict = {}
+_HABITS_LOCK = threading.Lock()
 
 
 def _habits_from(report, code, name, sizes, exclude) -> dict:
@@ -285,11 +291,11 @@ class Rank1Check(Check):
         code = submission_code(run.submission)
         graded = set(run.assignment.functions)
         spots = static.rank1_spots(code, name, graded)
-        self._notes = []
         failures = self._outputs(run, code, spots)
-        failures += self._locals(run, code, spots, graded, failures)
-        used = {(f.line, f.excerpt) for f in failures + self._notes}
-        notes = list(self._notes) + [Finding(message=f"note: {name}: {spot.what}{self._in(spot, name)} can make a rank-1 array; it "
+        found, local_notes = self._locals(run, code, spots, graded, failures)
+        failures += found
+        used = {(f.line, f.excerpt) for f in failures + local_notes}
+        notes = local_notes + [Finding(message=f"note: {name}: {spot.what}{self._in(spot, name)} can make a rank-1 array; it "
                                  f"did not show in the tested calls, but keep vectors 2-D",
                          line=spot.line, excerpt=spot.excerpt, fix=spot.fix)
                  for spot in spots if (spot.line, spot.excerpt) not in used]
@@ -351,14 +357,14 @@ class Rank1Check(Check):
         name = run.spec.name
         probe_runs = run.probes.get(self.name, [])
         if not probe_runs or not probe_runs[0].outcomes:
-            return []
+            return [], []
         probe_run = probe_runs[0]
         outcome = probe_run.outcomes[0]
         if not outcome.ok:
-            return []
+            return [], []
         parsed = parse_locals_report(outcome.observations.get("locals"))
         if parsed is None:
-            return []
+            return [], []
         sizes = probe_run.probe.case.sizes
         reference = reference_habits(run.assignment, run.spec, probe_run.probe.case)
         definitions = {d.name: d for d in code.reachable(name, graded - {name})}
@@ -374,7 +380,7 @@ class Rank1Check(Check):
             return None
 
         arithmetic = {d.name: static._names_in_arithmetic(d.node) for d in definitions.values()}
-        self._notes = []
+        notes = []
         for filename, line, fn, var, shape in parsed["bound"]:
             definition = inside(filename, line)
             if definition is None or definition.node.lineno == line:
@@ -392,7 +398,7 @@ class Rank1Check(Check):
                                              f"via .reshape(-1, 1) / .reshape(1, -1), or keepdims=True in reductions")
                 if var not in arithmetic.get(definition.name, ()):
                     # made and reshaped back (or returned, which the outputs judge): worth a note, not points
-                    self._notes.append(Finding(
+                    notes.append(Finding(
                         message=f"note: {name}: {var} is a rank-1 array of shape {sym}{self._helper(definition, name)} "
                                 f"for a moment; it is not used in arithmetic, but keep vectors 2-D",
                         line=line, excerpt=excerpt, fix=fix))
@@ -429,7 +435,7 @@ class Rank1Check(Check):
                         fix="a rank-1 (k,) array meets a (k, 1) one: keep every vector 2-D in the same orientation "
                             "(use .reshape(1, -1) / .reshape(-1, 1), or keepdims=True in np.sum)"))
         findings.sort(key=lambda f: f.line or 0)
-        return findings
+        return findings, notes
 
     @staticmethod
     def _helper(definition, name) -> str:
