@@ -133,7 +133,11 @@ def _namespaces(settings: dict, layers: dict) -> bool:
             with open("/proc/self/gid_map", "w") as f:
                 f.write(f"{gid} {gid} 1")
         except OSError as exc:
-            layers["user_namespace"] = {"active": True, "detail": f"id maps not written: {exc}"}
+            # Mapping uid 0 needs CAP_SETFCAP (root without capabilities): files created on a
+            # tmpfs of this namespace would fail with EOVERFLOW, so scratch stays on disk.
+            settings["_unmapped"] = True
+            layers["user_namespace"] = {"active": True, "detail": f"id maps not written ({exc.strerror}): "
+                                                                  "scratch on disk"}
     if userns:
         layers.setdefault("user_namespace", {"active": True, "detail": f"uid {uid} mapped to itself"})
     layers["network_namespace"] = {"active": True, "detail": "only a down loopback inside"}
@@ -148,7 +152,10 @@ def _mounts(settings: dict, layers: dict) -> str:
         layers["mount_namespace"] = {"active": False, "detail": f"making / private failed ({_errno_text()})"}
         return _scratch_subdir(settings)
     opts = f"size={settings['scratch_mib']}m,nr_inodes=4096,mode=0700".encode()
-    if _libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
+    if settings.get("_unmapped"):
+        scratch = _scratch_subdir(settings)
+        problems.append("scratch on disk (no id map for a tmpfs)")
+    elif _libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
         layers["mount_namespace"] = {"active": False, "detail": f"tmpfs mount failed ({_errno_text()})"}
         return _scratch_subdir(settings)
     hidden = 0
@@ -164,7 +171,8 @@ def _mounts(settings: dict, layers: dict) -> str:
             hidden += 1
         else:
             problems.append(f"could not cover {path} ({_errno_text()})")
-    detail = f"private tmpfs scratch of {settings['scratch_mib']} MiB; {hidden} denied path(s) covered"
+    detail = (f"private tmpfs scratch of {settings['scratch_mib']} MiB" if scratch == settings["scratch"]
+              else "private mount namespace") + f"; {hidden} denied path(s) covered"
     layers["mount_namespace"] = {"active": True, "detail": detail + ("; " + "; ".join(problems) if problems else "")}
     return scratch
 

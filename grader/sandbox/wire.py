@@ -134,7 +134,7 @@ def _encode(value, buffers, path, depth, counter):
         if name is None:
             raise NotPlainData(f"{path} is an ndarray of dtype {dtype}; only bool, int, uint, float "
                                "and complex arrays can be returned")
-        data = np.ascontiguousarray(value, dtype=_DTYPES[name])
+        data = np.asarray(value, dtype=_DTYPES[name], order="C")   # keeps 0-d (ascontiguousarray would not)
         buffers.append(memoryview(data).cast("B") if data.size else b"")
         return {"A": [name, list(data.shape), len(buffers) - 1]}
     if t in _SCALAR_TYPES:
