@@ -500,3 +500,18 @@ def test_without_root_the_user_namespace_fallbacks_hold(secret_dir, who):
     tmpfs = "tmpfs scratch" in layers["mount_namespace"]["detail"]
     assert tmpfs is (who == "normal_user")
     assert set(report["statuses"].values()) == {"forbidden"}, report["statuses"]
+
+
+def test_doctor_reports_every_layer_and_refuses_every_attack(capsys, sandbox):
+    from grader.sandbox.doctor import LAYERS, run_doctor
+
+    code = run_doctor(LIMITS)
+    text = capsys.readouterr().out
+    for key, _what, _fix in LAYERS:
+        assert key in text
+    all_active = all(sandbox.layers[key]["active"] for key, _w, _f in LAYERS)
+    if all_active:
+        assert code == 0 and "all protections active" in text and "ALLOWED" not in text
+        assert text.count("refused (") == 8
+    else:
+        assert code == 1 and "WARNING" in text
