@@ -1,0 +1,214 @@
+"""Load a student's submission: the code grading needs, and what is wrong with the rest.
+
+``load_submission(path, assignment) -> Submission`` reads ``<student>.ipynb``, ``<student>.py``
+or a folder ``<student>/`` holding one of them. It never runs student code (``ast`` only) and
+never raises for a bad submission: every problem becomes a :class:`Problem` for the function
+it affects, with a message that says what happened, where, and what to do.
+
+What is kept (see :mod:`grader.submission.selection` for the exact rules): the graded
+functions, and the imports, helpers and constants they need, transitively. Each kept cell
+becomes a :class:`CodeChunk` whose line N is the cell's line N (dropped lines are blank), so
+tracebacks and feedback point at the student's real lines.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from grader.errors import SolutionError
+from grader.submission import pysource, reading, selection
+from grader.submission.reading import EMPTY, UNREADABLE, ReadFailure
+
+__all__ = ["load_submission", "Submission", "CodeChunk", "FunctionSource", "Problem",
+           "OK", "EMPTY", "UNREADABLE", "PROBLEM_KINDS"]
+
+OK = "ok"
+STATUSES = (OK, UNREADABLE, EMPTY)
+# unreadable/empty: the whole file; syntax: the cell does not parse; missing: no definition;
+# signature: other parameters than the reference; duplicate: defined twice (the graded one is
+# named); cell_type: a graded cell turned Markdown/Raw; input: input() in a graded cell;
+# dropped: needs a global set by code that is not kept; undefined: needs a name bound nowhere;
+# internal: a bug in the grader (never expected).
+PROBLEM_KINDS = ("unreadable", "empty", "syntax", "missing", "signature", "duplicate", "cell_type",
+                 "input", "dropped", "undefined", "internal")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CodeChunk:
+    """Code to load in the sandbox, in order. ``source`` line N is line N of the cell (or file)."""
+
+    filename: str            # what tracebacks show: "<cell 7>" or "<bob.py>"
+    source: str
+    cell_index: int | None   # 1-based cell number (as in the filename); None for a .py file
+    first_line: int          # the first line that holds kept code (the lines above are blank)
+
+
+@dataclass
+class FunctionSource:
+    """Where a graded function is. ``source`` spans lines ``lineno``..``end_lineno`` of its chunk,
+    decorators included, with dropped code on those lines blanked (it parses on its own)."""
+
+    name: str
+    filename: str
+    lineno: int
+    end_lineno: int
+    source: str
+    params: list             # parameter names in order; "*args" / "**kwargs" keep their stars
+    cell_index: int | None
+
+
+@dataclass
+class Problem:
+    function: str | None     # the graded function it affects
+    kind: str                # one of PROBLEM_KINDS
+    message: str             # what happened, where (cell, line, caret), what to do
+
+
+@dataclass
+class Submission:
+    student: str
+    path: Path
+    status: str              # ok | unreadable | empty
+    digest: str              # sha256 of the submitted bytes (of the file graded, for a folder)
+    chunks: list = field(default_factory=list)
+    functions: dict = field(default_factory=dict)   # name -> FunctionSource
+    problems: list = field(default_factory=list)
+
+    def problems_for(self, function: str) -> list:
+        return [p for p in self.problems if p.function == function]
+
+
+@dataclass(frozen=True)
+class _Signature:
+    params: tuple
+    with_defaults: frozenset
+    text: str
+
+
+@lru_cache(maxsize=16)
+def _reference_signatures(solution: str, mtime_ns: int, size: int) -> dict:
+    """Parameter lists of the reference's top-level functions (parsed, never imported)."""
+    path = Path(solution)
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=solution)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise SolutionError(f"cannot read the reference to check signatures: {exc}", path=path) from None
+    return {node.name: _Signature(tuple(selection.parameters(node.args)),
+                                  frozenset(selection.defaults(node.args)), ast.unparse(node.args))
+            for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _signatures(assignment) -> dict:
+    solution = getattr(assignment, "solution", None)
+    if solution is None:
+        return {}
+    solution = Path(solution)
+    try:
+        info = os.stat(solution)
+    except OSError as exc:
+        raise SolutionError(f"the reference solution cannot be read ({exc.strerror})", path=solution) from None
+    return _reference_signatures(str(solution), info.st_mtime_ns, info.st_size)
+
+
+def load_submission(path, assignment) -> Submission:
+    """Read one submission; never raises for a broken one (see the module docstring).
+
+    ``assignment`` needs ``functions`` (the graded names, in order) and ``solution`` (the
+    reference file, whose top-level defs give the expected parameters). An unreadable
+    reference is the instructor's problem and raises :class:`grader.errors.SolutionError`.
+    """
+    path = Path(path)
+    functions = list(assignment.functions)
+    signatures = _signatures(assignment)
+    student = reading.student_id(path)
+    digest = hashlib.sha256(b"").hexdigest()
+    try:
+        ignored = {Path(f).name for f in getattr(assignment, "extra_files", ()) or ()}
+        target = reading.locate(path, ignored)
+        data = reading.read_bytes(target)
+        digest = hashlib.sha256(data).hexdigest()
+        is_notebook = not target.name.lower().endswith(".py")
+        if is_notebook:
+            units = reading.notebook_units(data, target.name, functions)
+        else:
+            units = [reading.module_unit(data, target.name)]
+        if not any(u.is_code and u.text.strip() for u in units) and not any(u.marks for u in units):
+            raise ReadFailure(EMPTY, f"{target.name} has no code in it, so there is nothing to grade; check "
+                                     "that you submitted the notebook you worked in (File > Download in Jupyter)")
+    except ReadFailure as failure:
+        if path.is_dir() and digest == hashlib.sha256(b"").hexdigest():
+            digest = reading.folder_digest(path)
+        return _failed(student, path, failure.status, digest, functions, failure.message, failure.status)
+    try:
+        return _build(student, path, digest, units, functions, signatures, is_notebook)
+    except Exception as exc:  # a bug of ours must cost one submission, not the batch
+        log.exception("loading %s failed", path)
+        return _failed(student, path, UNREADABLE, digest, functions,
+                       f"the grader could not read this submission ({type(exc).__name__}: {exc}); this is a "
+                       "bug in the grader, not in your work: please tell the course staff", "internal")
+
+
+def _failed(student, path, status, digest, functions, message, kind) -> Submission:
+    return Submission(student=student, path=path, status=status, digest=digest,
+                      problems=[Problem(name, kind, message) for name in functions])
+
+
+def _build(student, path, digest, units, functions, signatures, is_notebook) -> Submission:
+    chosen = selection.select(units, functions, is_notebook)
+    chunks, rendered = [], {}
+    for parsed in chosen.parsed:
+        kept = chosen.kept.get(id(parsed))
+        if not kept:
+            continue
+        lines = pysource.render(parsed.lines, list(kept.values()))
+        rendered[id(parsed)] = lines
+        first = min(pysource.statement_span(s)[0] for s in kept.values())
+        chunks.append(CodeChunk(parsed.unit.filename, "\n".join(lines) + "\n", parsed.unit.cell_index, first))
+
+    problems = [Problem(n.function, n.kind, n.message) for n in chosen.notes]
+    found = {}
+    for name in functions:
+        winner = chosen.winners.get(name)
+        if winner is None:
+            continue
+        node, parsed = winner.node, winner.parsed
+        first = pysource.statement_span(node)[0]
+        lines = rendered[id(parsed)]
+        params = selection.parameters(node.args)
+        found[name] = FunctionSource(name=name, filename=parsed.unit.filename, lineno=first,
+                                     end_lineno=node.end_lineno, source="\n".join(lines[first - 1:node.end_lineno]),
+                                     params=params, cell_index=parsed.unit.cell_index)
+        expected = signatures.get(name)
+        if expected is not None:
+            message = _signature_problem(name, node, expected, winner.where)
+            if message:
+                problems.append(Problem(name, "signature", message))
+    order = {name: i for i, name in enumerate(functions)}
+    kinds = {kind: i for i, kind in enumerate(PROBLEM_KINDS)}
+    problems.sort(key=lambda p: (order.get(p.function, len(order)), kinds.get(p.kind, len(kinds))))
+    return Submission(student=student, path=path, status=OK, digest=digest, chunks=chunks,
+                      functions=found, problems=problems)
+
+
+def _signature_problem(name: str, node, expected: _Signature, where: str) -> str | None:
+    params = tuple(selection.parameters(node.args))
+    lacking = sorted(expected.with_defaults - selection.defaults(node.args), key=expected.params.index) \
+        if params == expected.params else []
+    if params == expected.params and not lacking:
+        return None
+    found = ast.unparse(node.args)
+    if lacking:
+        one = len(lacking) == 1
+        why = (f"{', '.join(f'`{p}`' for p in lacking)} {'has' if one else 'have'} no default value, "
+               f"so a call that leaves {'it' if one else 'them'} out fails")
+    else:
+        why = "the grader calls it with the original parameters, so it will fail"
+    return (f"`{name}` has different parameters from the original notebook: expected {name}({expected.text}), "
+            f"found {name}({found}) ({where}). {why[0].upper()}{why[1:]}: restore the original `def` line.")

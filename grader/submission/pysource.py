@@ -1,0 +1,376 @@
+"""Python source analysis with ``ast`` only: nothing here ever runs student code.
+
+- :func:`blank_magics` turns IPython-only lines (``!ls``, ``%matplotlib``, ``%%bash`` cells,
+  ``np.dot?``) into blank lines, so the rest parses and line numbers do not move;
+- :func:`parse` returns a tree or a :class:`SyntaxIssue` (never raises);
+- :func:`needed_names` is a small scope analysis: the module-level names a top-level
+  statement needs (a function's locals and parameters are not needed, its globals are);
+- :func:`module_bindings` / :func:`constant_needs` say what a top-level statement binds and
+  whether it is a harmless constant the grader may keep;
+- :func:`render` rebuilds a cell from the statements kept, every other line blank.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass
+
+# Cell magics whose body is Python (Jupyter runs it); any other cell magic (%%bash,
+# %%writefile, %%html...) makes the whole cell something else than Python.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+
+_CELL_MAGIC = re.compile(r"[ \t]*%%(\w*)")
+_LINE_MAGIC = re.compile(
+    r"""[ \t]*(?:
+        [!%?]                                   # !ls  %matplotlib inline  ?np.dot
+      | (?:pip|conda|mamba)[ \t]+install\b      # automagic pip
+      | [\w.]+[ \t]*\?\??[ \t]*$                # np.dot?  np.dot??
+      | [\w.,\[\]()* \t]+=[ \t]*[!%]            # files = !ls   t = %timeit -o f()
+    )""",
+    re.VERBOSE,
+)
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+@dataclass(frozen=True)
+class SyntaxIssue:
+    """Why a piece of code does not parse, with its position (1-based line and column)."""
+
+    kind: str            # SyntaxError, IndentationError, TabError...
+    message: str
+    lineno: int | None
+    offset: int | None   # 1-based character column, when Python gives one
+    end_offset: int | None
+
+
+def blank_magics(code: str) -> tuple[str, str | None]:
+    """Blank IPython-only lines; return (code, name of a non-Python cell magic or None).
+
+    Only called on code that does not parse as it is, so a ``%`` that begins a line
+    inside a valid multi-line string is never touched.
+    """
+    lines = code.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        magic = _CELL_MAGIC.match(lines[first])
+        if magic:
+            if magic.group(1) not in PYTHON_CELL_MAGICS:
+                return "\n".join("" for _ in lines), magic.group(1) or "%%"
+            lines[first] = ""
+    continued = False
+    for i, line in enumerate(lines):
+        if continued or _LINE_MAGIC.match(line):
+            continued = line.endswith("\\")  # `!pip install \` goes on on the next line
+            indent = line[: len(line) - len(line.lstrip())]
+            # An indented magic may be the only statement of a block: keep the block valid.
+            lines[i] = indent + "pass" if indent and not continued else ""
+    return "\n".join(lines), None
+
+
+def parse(code: str, filename: str) -> ast.Module | SyntaxIssue:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings (invalid escapes...) are the student's business
+            return ast.parse(code, filename=filename)
+    except SyntaxError as exc:
+        return SyntaxIssue(type(exc).__name__, exc.msg or "invalid syntax", exc.lineno, exc.offset,
+                           exc.end_offset if exc.end_lineno == exc.lineno else None)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        message = "the code is nested too deeply for Python to read" if isinstance(exc, RecursionError) \
+            else str(exc) or type(exc).__name__
+        return SyntaxIssue(type(exc).__name__, message, None, None, None)
+
+
+# --------------------------------------------------------------------------- scopes
+
+
+def _argument_names(args: ast.arguments) -> list[str]:
+    names = [a.arg for a in args.posonlyargs + args.args]
+    if args.vararg:
+        names.append(args.vararg.arg)
+    names += [a.arg for a in args.kwonlyargs]
+    if args.kwarg:
+        names.append(args.kwarg.arg)
+    return names
+
+
+def _outer_parts(node: ast.AST) -> list[ast.AST]:
+    """The parts of a def, class or lambda evaluated in the enclosing scope."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = node.args
+        parts = [d for d in args.defaults + args.kw_defaults if d is not None]
+        if not isinstance(node, ast.Lambda):
+            parts += node.decorator_list
+            parts += [a.annotation for a in args.posonlyargs + args.args + args.kwonlyargs
+                      + [args.vararg, args.kwarg] if a is not None and a.annotation is not None]
+            if node.returns is not None:
+                parts.append(node.returns)
+        return parts
+    if isinstance(node, ast.ClassDef):
+        return node.decorator_list + node.bases + node.keywords
+    # comprehension: its first iterable is evaluated outside
+    return [node.generators[0].iter]
+
+
+def _scope_free(scope: ast.AST) -> set[str]:
+    """Names a scope (function, lambda, class or comprehension) reads from outside itself."""
+    bound: set[str] = set()
+    loaded: set[str] = set()
+    declared: set[str] = set()   # global / nonlocal: never local
+    nested: set[str] = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        bound.update(_argument_names(scope.args))
+        todo = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
+    elif isinstance(scope, ast.ClassDef):
+        todo = list(scope.body)
+    else:
+        todo = []
+        for i, gen in enumerate(scope.generators):
+            todo += [gen.target, *gen.ifs] + ([gen.iter] if i else [])
+        todo += [scope.key, scope.value] if isinstance(scope, ast.DictComp) else [scope.elt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, _SCOPES):
+            if isinstance(node, _DEFS):
+                bound.add(node.name)
+            todo.extend(_outer_parts(node))
+            nested |= _scope_free(node)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+            loaded.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(_import_names(node))
+        else:
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                loaded.add(node.target.id)  # x += 1 reads x
+            name = getattr(node, "name", None) if isinstance(
+                node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) else None
+            if isinstance(node, ast.MatchMapping):
+                name = node.rest
+            if name:
+                bound.add(name)
+            todo.extend(ast.iter_child_nodes(node))
+    local = bound - declared
+    if isinstance(scope, ast.ClassDef):
+        return (loaded - local) | nested  # methods do not see the class body's names
+    return (loaded | nested) - local
+
+
+def _loads(node: ast.AST) -> set[str]:
+    """Names an expression evaluated in the current scope reads (lambdas etc. included)."""
+    names: set[str] = set()
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+        elif isinstance(node, _SCOPES):
+            todo.extend(_outer_parts(node))
+            names |= _scope_free(node)
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def needed_names(node: ast.AST) -> set[str]:
+    """Module-level names a top-level def or class needs to be defined and to run."""
+    names = _scope_free(node)
+    for part in _outer_parts(node):
+        names |= _loads(part)
+    return names
+
+
+# --------------------------------------------------------------------------- bindings
+
+
+def _import_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.asname or a.name.split(".")[0] for a in node.names]
+    return [a.asname or a.name for a in node.names]  # "*" stands for "whatever it exports"
+
+
+def module_bindings(stmt: ast.stmt) -> set[str]:
+    """Module-level names a top-level statement binds (without entering nested scopes)."""
+    if isinstance(stmt, _DEFS):
+        return {stmt.name}
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return set(_import_names(stmt))
+    names: set[str] = set()
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+        elif isinstance(node, _SCOPES):
+            if isinstance(node, _DEFS):
+                names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(_import_names(node))
+        else:
+            name = getattr(node, "name", None) if isinstance(
+                node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) else None
+            if name:
+                names.add(name)
+            todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+_CONSTANT_NODES = (ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Tuple,
+                   ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare,
+                   ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Starred, ast.keyword,
+                   ast.Call, ast.Lambda, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop,
+                   ast.boolop)
+_KEEPABLE_SIMPLE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                    ast.ClassDef, ast.Pass)
+
+
+def _call_root(func: ast.expr) -> str | None:
+    """``np.random.default_rng`` -> ``np``; a call of anything else is not a constant."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) and func is not None else None
+
+
+def _constant_expr(expr: ast.expr, names: set[str], roots: set[str]) -> bool:
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, _CONSTANT_NODES):
+            return False
+        if isinstance(node, ast.Lambda):
+            names |= _loads(node)
+            continue
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Attribute):
+                return False
+            root = _call_root(node.func)
+            if root is None:
+                return False
+            roots.add(root)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return True
+
+
+def _name_targets(target: ast.expr) -> bool:
+    if isinstance(target, ast.Name):
+        return True
+    if isinstance(target, ast.Starred):
+        return _name_targets(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_name_targets(t) for t in target.elts)
+    return False
+
+
+def constant_needs(stmt: ast.stmt) -> tuple[set[str], set[str]] | None:
+    """For a statement the grader may keep although it is not a def or an import: the names
+    it needs and the call roots (which must be modules), or None when it is not keepable.
+
+    Keepable: ``EPS = 1e-8``, ``SHAPE = (2, 1)``, ``TINY = np.finfo(float).tiny``,
+    ``act = lambda z: ...``, and ``try``/``if`` blocks made only of those, imports and defs
+    (``try: import cupy as xp`` / ``except ImportError: import numpy as xp``).
+    Not keepable: anything that calls a function other than a module's (``X, Y = load_dataset()``),
+    loops, prints, comprehensions: they are the notebook's experiments, not its definitions.
+    """
+    names: set[str] = set()
+    roots: set[str] = set()
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                return None
+        elif isinstance(node, _KEEPABLE_SIMPLE):
+            if isinstance(node, _DEFS):
+                names |= needed_names(node)
+        elif isinstance(node, ast.Assign):
+            if not all(_name_targets(t) for t in node.targets) \
+                    or not _constant_expr(node.value, names, roots):
+                return None
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is None or not isinstance(node.target, ast.Name) \
+                    or not _constant_expr(node.value, names, roots):
+                return None
+        elif isinstance(node, ast.Expr):
+            if not isinstance(node.value, ast.Constant):  # a docstring, nothing else
+                return None
+        elif isinstance(node, ast.If):
+            if not _constant_expr(node.test, names, roots):
+                return None
+            todo += node.body + node.orelse
+        elif isinstance(node, ast.Try):
+            for handler in node.handlers:
+                if handler.type is not None and not _constant_expr(handler.type, names, roots):
+                    return None
+                todo += handler.body
+            todo += node.body + node.orelse + node.finalbody
+        else:
+            return None
+    return names, roots
+
+
+def calls_to(node: ast.AST, name: str) -> list[ast.Call]:
+    """Calls of the plain name ``name`` (e.g. ``input()``) anywhere inside ``node``."""
+    return [n for n in ast.walk(node)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name]
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def statement_span(stmt: ast.stmt) -> tuple[int, int, int, int]:
+    """(first line, first column, last line, end column) of a statement, decorators included;
+    columns are UTF-8 byte offsets, as ``ast`` gives them."""
+    decorators = getattr(stmt, "decorator_list", None)
+    if decorators:
+        return decorators[0].lineno, 0, stmt.end_lineno, stmt.end_col_offset
+    return stmt.lineno, stmt.col_offset, stmt.end_lineno, stmt.end_col_offset
+
+
+def _char_column(line: str, byte_column: int | None) -> int | None:
+    if byte_column is None or line.isascii():
+        return byte_column
+    return len(line.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
+
+
+def render(lines: list[str], statements: list[ast.stmt]) -> list[str]:
+    """The lines of ``lines`` that the statements cover; everything else becomes blank.
+
+    A statement keeps its line numbers. Where a kept statement shares a line with a dropped
+    one (``import numpy as np; train()``), only the kept part stays on that line.
+    """
+    spans = sorted(statement_span(s) for s in statements)
+    if not spans:
+        return []
+    last = max(span[2] for span in spans)
+    out = [""] * last
+    pieces: dict[int, list[tuple[int, int | None]]] = {}
+    for first, col, end, end_col in spans:
+        if first == end:
+            pieces.setdefault(first, []).append((col, end_col))
+            continue
+        pieces.setdefault(first, []).append((col, None))
+        for number in range(first + 1, end):
+            out[number - 1] = lines[number - 1]
+        pieces.setdefault(end, []).append((0, end_col))
+    for number, parts in pieces.items():
+        line = lines[number - 1]
+        if len(parts) == 1 and parts[0][0] == 0 and parts[0][1] is None:
+            out[number - 1] = line
+            continue
+        parts.sort()
+        texts = [line[_char_column(line, start):_char_column(line, stop)] for start, stop in parts]
+        rest = line[_char_column(line, parts[-1][1]):] if parts[-1][1] is not None else ""
+        if rest.lstrip().startswith("#"):
+            texts[-1] += rest  # the student's comment at the end of a kept line stays
+        out[number - 1] = "; ".join(texts)
+    return out
