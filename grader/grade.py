@@ -191,6 +191,11 @@ def judge(batch: Batch, run: FunctionRun) -> list:
     for check in batch.checks[spec.name]:
         verdicts = _verdicts(check, run, verdicts_by_check)
         verdicts_by_check[check.name] = verdicts
+        if run.source is not None:
+            for verdict in verdicts:  # a line without a cell is in the function's own cell
+                for finding in verdict.findings:
+                    if finding.line and not finding.filename:
+                        finding.filename = run.source.filename
         tests.extend(score_verdict(v, spec.points[check.name], check.per_case) for v in verdicts)
     return tests
 
@@ -202,12 +207,12 @@ def _verdicts(check: Check, run: FunctionRun, earlier: dict) -> list:
     if run.missing:
         return [Verdict(function=name, check=check.name, hidden=False, fraction=0.0,
                         findings=[st.Finding(message=f"not judged: {run.missing}")])]
-    for required in check.requires:
-        verdicts = earlier.get(required, [])
-        if verdicts and not any(v.passed_cases for v in verdicts):
-            return [Verdict(function=name, check=check.name, hidden=False, fraction=0.0, findings=[st.Finding(
-                message=f"not judged yet: {check.title} is judged once {name} passes at least one "
-                        f"case of the {required} check")])]
+    required = [earlier[r] for r in check.requires if r in earlier]
+    if required and not any(v.passed_cases for verdicts in required for v in verdicts):
+        either = " or ".join(r for r in check.requires if r in earlier)
+        return [Verdict(function=name, check=check.name, hidden=False, fraction=0.0, findings=[st.Finding(
+            message=f"not judged yet: this check is judged once {name} passes at least one case of the "
+                    f"{either} check")])]
     try:
         return check.judge(run)
     except Exception as exc:  # a bug in a check must not cost the batch; it is reported, not hidden

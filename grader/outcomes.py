@@ -77,6 +77,7 @@ class Finding:
     case: str | None = None       # case name (never the hidden inputs themselves)
     hidden: bool = False
     line: int | None = None       # line in the student's code
+    filename: str = ""            # the chunk that line is in, e.g. "<cell 7>"
     excerpt: str = ""             # that line's code
     inputs: str = ""              # for public cases only
     expected: str = ""            # for public cases only

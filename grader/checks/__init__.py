@@ -64,8 +64,8 @@ class Check:
     title: ClassVar[str] = ""
     order: ClassVar[int] = 50
     observers: ClassVar[tuple] = ()
-    # Checks whose verdicts must have passed at least one case before this one can earn
-    # points: a stub that returns None has no loops, but has not earned "vectorized".
+    # Checks of which at least one must have passed a case before this one can earn points:
+    # a stub that returns None has no loops, but has not earned "vectorized".
     requires: ClassVar[tuple] = ()
     # True when verdicts are per group of cases (public/hidden), False for one verdict per function.
     per_case: ClassVar[bool] = True

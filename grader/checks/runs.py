@@ -45,7 +45,7 @@ def call_failure(run: FunctionRun, case_run: CaseRun) -> Finding:
         detail = outcome.error
     message = f"{headline}: {detail}" if detail else headline
     finding = Finding(message=message, case=case.name, hidden=case.hidden, line=outcome.line,
-                      excerpt=excerpt, fix=FIXES.get(outcome.status, ""))
+                      filename=outcome.filename, excerpt=excerpt, fix=FIXES.get(outcome.status, ""))
     if not case.hidden:
         from grader.checks.values import render_inputs
         finding.inputs = render_inputs(run.spec, case)

@@ -8,6 +8,8 @@ Shapes are compared before any value (``np.allclose`` would broadcast ``(n,)`` a
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from grader import structure
@@ -104,8 +106,40 @@ class ShapesCheck(Check):
         if not problems:
             return None
         case = case_run.case
-        return Finding(message="; ".join(p[0] for p in problems), case=case.name, hidden=case.hidden,
-                       fix="; ".join(dict.fromkeys(p[1] for p in problems if p[1])))
+        message = "; ".join(p[0] for p in problems)
+        fix = "; ".join(dict.fromkeys(p[1] for p in problems if p[1]))
+        if case.hidden:
+            # Concrete sizes of a hidden case would reveal its inputs: name them by letter.
+            message, fix = hide_sizes(message, case_run.expected), hide_sizes(fix, case_run.expected)
+        return Finding(message=message, case=case.name, hidden=case.hidden, fix=fix)
+
+
+_SHAPE = re.compile(r"\((\d+(?:, \d+)*,?)?\)")
+
+
+def hide_sizes(text: str, expected) -> str:
+    """Rewrite shapes like (7, 1) and (7,) as (a, 1) and (a,), consistently within one text.
+
+    Size 1 stays (it is what rank-1 vs column is about); every other number becomes a letter.
+    The ".reshape(7, 1)" in a fix is rewritten the same way."""
+    letters: dict = {}
+
+    def letter(number: str) -> str:
+        if number == "1":
+            return "1"
+        if number not in letters:
+            letters[number] = "abcdefgh"[len(letters) % 8]
+        return letters[number]
+
+    def shape(match) -> str:
+        inside = match.group(1)
+        if inside is None:
+            return "()"
+        parts = [p.strip() for p in inside.split(",") if p.strip()]
+        body = ", ".join(letter(p) for p in parts)
+        return f"({body},)" if len(parts) == 1 and inside.endswith(",") else f"({body})"
+
+    return _SHAPE.sub(shape, text)
 
 
 CHECK = ShapesCheck()

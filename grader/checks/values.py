@@ -19,7 +19,7 @@ def _squeezed(shape: tuple) -> tuple:
     return tuple(d for d in shape if d != 1)
 
 
-def compare_leaf(leaf: structure.Leaf, rtol: float, atol: float) -> str | None:
+def compare_leaf(leaf: structure.Leaf, rtol: float, atol: float, hidden: bool = False) -> str | None:
     """Why this output's value differs from the reference's, or None when it matches."""
     e, a, path = leaf.expected, leaf.actual, leaf.path
     if e is None or isinstance(e, str):
@@ -30,6 +30,8 @@ def compare_leaf(leaf: structure.Leaf, rtol: float, atol: float) -> str | None:
     e_arr, a_arr = np.asarray(e), np.asarray(a)
     if e_arr.shape != a_arr.shape:
         if e_arr.size != a_arr.size or _squeezed(e_arr.shape) != _squeezed(a_arr.shape):
+            if hidden:
+                return f"{path} cannot be compared: its shape differs from the reference's (see the shapes check)"
             return f"{path} cannot be compared: it has shape {a_arr.shape}, expected {e_arr.shape} (see the shapes check)"
         a_arr = a_arr.reshape(e_arr.shape)
     e_f, a_f = e_arr.astype(np.complex128 if "c" in (e_arr.dtype.kind, a_arr.dtype.kind) else np.float64), a_arr
@@ -39,13 +41,14 @@ def compare_leaf(leaf: structure.Leaf, rtol: float, atol: float) -> str | None:
         return f"{path} is {structure.kind(a)}, which cannot be compared with a number"
     new_nan = np.isnan(a_f) & ~np.isnan(e_f)
     if new_nan.any():
-        return (f"{path} contains NaN at {int(new_nan.sum())} of {a_f.size} entries where the reference has "
-                f"a number (often log(0) or 0/0: check the formula)")
+        where = "" if hidden else f" at {int(new_nan.sum())} of {a_f.size} entries"
+        return (f"{path} contains NaN{where} where the reference has a number "
+                f"(often log(0) or 0/0: check the formula)")
     close = np.isclose(a_f, e_f, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
     wrong = int((~close).sum())
-    if a_f.ndim == 0:
+    if a_f.ndim == 0 or hidden:  # entry counts would reveal a hidden case's sizes
         return f"{path} differs from the reference beyond the tolerance (rtol={rtol:g}, atol={atol:g})"
     return f"{path} differs from the reference at {wrong} of {a_f.size} entries (rtol={rtol:g}, atol={atol:g})"
 
@@ -67,7 +70,7 @@ class ValuesCheck(Check):
             if isinstance(item, structure.Mismatch):
                 problems.append(f"{item.path}: {item.message}")
             else:
-                problem = compare_leaf(item, tol.rtol, tol.atol)
+                problem = compare_leaf(item, tol.rtol, tol.atol, hidden=case_run.case.hidden)
                 if problem:
                     problems.append(problem)
         if not problems:

@@ -27,12 +27,22 @@ def fenced(text: str, info: str = "") -> str:
     return f"{fence}{info}\n{text.rstrip()}\n{fence}"
 
 
-def finding_markdown(finding) -> str:
-    where = f"**{finding.case}**: " if finding.case else ""
-    lines = [f"- {where}{_inline(finding.message)}"]
+def _message_markdown(message: str) -> list:
+    """A message's first line inline; further lines (a caret under code...) as a code block."""
+    first, _, rest = message.partition("\n")
+    lines = [_inline(first)]
+    if rest.strip():
+        lines.append("\n" + _indent(fenced(rest)) + "\n")
+    return lines
+
+
+def finding_markdown(finding, cases: str | None = None) -> str:
+    label = cases if cases is not None else (f"**{finding.case}**: " if finding.case else "")
+    message = _message_markdown(finding.message)
+    lines = [f"- {label}{message[0]}", *message[1:]]
     if finding.line:
-        at = f"line {finding.line}"
-        lines.append(f"  - at {at}" + (f": `{_code(finding.excerpt)}`" if finding.excerpt else ""))
+        where = finding.filename.strip("<>") + ", " if getattr(finding, "filename", "") else ""
+        lines.append(f"  - at {where}line {finding.line}" + (f": `{_code(finding.excerpt)}`" if finding.excerpt else ""))
     if not finding.hidden:
         for label, text in (("inputs", finding.inputs), ("expected", finding.expected), ("got", finding.actual)):
             if text:
@@ -57,7 +67,11 @@ def feedback_markdown(assignment, result) -> str:
     if result.status != "ok":
         out += [f"> Your submission could not be graded normally (status: **{result.status}**).", ""]
     if result.notes:
-        out += ["## Notes on your submission", ""] + [f"- {_inline(n)}" for n in result.notes] + [""]
+        out += ["## Notes on your submission", ""]
+        for note in result.notes:
+            message = _message_markdown(note)
+            out += [f"- {message[0]}", *message[1:]]
+        out.append("")
     out += ["## How functions that call each other were graded", "", POLICIES.get(result.attribution, ""), ""]
     for function in assignment.functions:
         tests = [t for t in result.tests if t.function == function]
@@ -68,24 +82,49 @@ def feedback_markdown(assignment, result) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _short_name(test) -> str:
+    prefix = f"{test.function}: "
+    return test.name[len(prefix):] if test.name.startswith(prefix) else test.name
+
+
 def _function_section(function: str, tests: list, printed: str) -> list:
     score = sum(t.score for t in tests)
     total = sum(t.max_score for t in tests)
     out = [f"## `{function}`: {number(score)} / {number(total)}", "",
-           "| check | cases | result | points |", "|---|---|---|---|"]
+           "| test | result | points |", "|---|---|---|"]
     for test in tests:
-        cases = "hidden" if test.hidden else "public"
         result = "passed" if test.passed else "**failed**"
-        out.append(f"| {test.check} | {cases} | {result} | {number(test.score)} / {number(test.max_score)} |")
+        out.append(f"| {_inline(_short_name(test))} | {result} | {number(test.score)} / {number(test.max_score)} |")
     out.append("")
-    failing = [t for t in tests if not t.passed]
-    for test in failing:
-        out += [f"### {test.name}", ""]
-        out += [finding_markdown(f) for f in test.findings] or ["- failed"]
+    groups = _group_findings([t for t in tests if not t.passed])
+    if groups:
+        out += ["### What to fix", ""]
+        for finding, checks, cases in groups:
+            where = f"**{', '.join(cases)}**" if cases else ""
+            label = f"{where} ({', '.join(checks)}): " if where else f"({', '.join(checks)}) "
+            out.append(finding_markdown(finding, cases=label))
         out.append("")
+    elif any(not t.passed for t in tests):
+        out += ["### What to fix", "", "- an instructor's hidden test failed", ""]
     if printed:
         out += ["Your function printed (public cases; the output is capped):", "", fenced(printed), ""]
     return out
+
+
+def _group_findings(tests: list) -> list:
+    """Findings that say the same thing (one hang fails runs, shapes and values on every case)
+    are shown once, with the checks and cases they concern. Public cases keep their inputs."""
+    groups: dict = {}
+    for test in tests:
+        for finding in test.findings:
+            key = (finding.message, finding.line, finding.excerpt, finding.fix, finding.hidden,
+                   finding.inputs, finding.expected, finding.actual)
+            entry = groups.setdefault(key, (finding, [], []))
+            if test.check not in entry[1]:
+                entry[1].append(test.check)
+            if finding.case and finding.case not in entry[2]:
+                entry[2].append(finding.case)
+    return list(groups.values())
 
 
 def feedback_html(assignment, result, markdown: str) -> str:
