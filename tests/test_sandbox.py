@@ -436,6 +436,9 @@ def test_a_lying_child_cannot_crash_or_hang_the_parent(sandbox):
         def garbage():
             os.write(3, b"GW1" + struct.pack(">IQ", 5, 0) + b"[[[[[")
             return 1
+        def early(fake):
+            os.write(3, fake.encode("latin-1"))   # a forged answer ahead of the real one
+            return 1
         def close():
             os.close(3)
             while True:
@@ -447,6 +450,11 @@ def test_a_lying_child_cannot_crash_or_hang_the_parent(sandbox):
         for fn in ("huge", "garbage", "close"):
             out = s.call(fn)
             assert out.status == "killed", out
+        from grader.sandbox import wire
+        fake = b"".join(bytes(p) for p in wire.pack({"op": "result", "status": "ok", "value": 100, "seq": 99,
+                                                     "observations": {"D": []}}))
+        out = s.call("early", (fake.decode("latin-1"),))     # str arg; the child re-encodes it below
+        assert out.status == "killed" and "out of turn" in out.error, out
         assert time.monotonic() - t < 3
         assert s.call("f").value == 7
 

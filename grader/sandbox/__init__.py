@@ -153,11 +153,16 @@ class _Child:
         self.pid, self.sock, self.out_fd = pid, sock, out_fd
         self.reader = _FrameReader(max_buffers)
         self.alive = True
+        self.seq = 0
         self.layers: dict = {}
         self.setup_ms = 0.0
 
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
     def exchange(self, parts: list, deadline: float, out: _Output, on_callback=None,
-                 final_ops=("done", "result")) -> tuple[dict, list]:
+                 final_ops=("done", "result"), seq=None) -> tuple[dict, list]:
         """Send ``parts`` (a packed frame), then pump until a final message arrives.
 
         Reads the output pipe all along (no pipe deadlock), answers call-backs, and raises
@@ -190,6 +195,8 @@ class _Child:
                 for header, buffers in messages:
                     op = header.get("op")
                     if op in final_ops:
+                        if seq is not None and header.get("seq") != seq:
+                            raise _ChildGone("the child answered out of turn")
                         self._drain_output(out)
                         return header, buffers
                     if op == "callback" and on_callback is not None:
@@ -451,8 +458,9 @@ class Session:
         out = _Output(self.limits.output_kib * 1024)
         deadline = min(self.deadline, time.monotonic() + float(self.limits.call_seconds))
         try:
-            header, _ = child.exchange(wire.pack({"op": "exec", "filename": filename, "source": source}),
-                                       deadline, out)
+            seq = child.next_seq()
+            header, _ = child.exchange(wire.pack({"op": "exec", "filename": filename, "source": source,
+                                                  "seq": seq}), deadline, out, seq=seq)
         except _Timeout:
             return ChunkReport(filename, False, TIMEOUT, self._timeout_text(deadline, "loading this code"),
                                stdout=out.text())
@@ -488,8 +496,8 @@ class Session:
         bufs: list = []
         targs = [wire.encode(a, bufs, f"argument {i + 1}") for i, a in enumerate(args)]
         tkw = [[str(k), wire.encode(v, bufs, f"argument {k}")] for k, v in kwargs.items()]
-        parts = wire.pack({"op": "call", "fn": fn, "args": targs, "kwargs": tkw, "proxies": sorted(proxies),
-                           "observe": list(observe), "max_callbacks": self.max_callbacks}, bufs)
+        request = {"op": "call", "fn": fn, "args": targs, "kwargs": tkw, "proxies": sorted(proxies),
+                   "observe": list(observe), "max_callbacks": self.max_callbacks}
         budget_text = (f"not run: the submission's time budget of {self.limits.submission_seconds:g} s "
                        "is spent")
         if self.budget_left <= 0:
@@ -499,12 +507,14 @@ class Session:
             if not self._start():
                 return CallOutcome(TIMEOUT, error=budget_text)
         child = self._child
+        seq = request["seq"] = child.next_seq()
+        parts = wire.pack(request, bufs)
         out = _Output(self.limits.output_kib * 1024)
         deadline = min(self.deadline, time.monotonic() + timeout)
         callbacks = _Callbacks(proxies, self.max_callbacks, self.sandbox.max_message)
         start = time.perf_counter()
         try:
-            header, buffers = child.exchange(parts, deadline, out, on_callback=callbacks)
+            header, buffers = child.exchange(parts, deadline, out, on_callback=callbacks, seq=seq)
         except _Timeout:
             seconds = time.perf_counter() - start
             self._drop_child()

@@ -98,6 +98,7 @@ class Server:
         self.namespace["__builtins__"] = builtins
         self.filenames: set[str] = set()
         self.callbacks_left = 0
+        self.seq = None
 
     def serve(self) -> None:
         while True:
@@ -106,8 +107,10 @@ class Server:
             except EOFError:
                 return
             op = header.get("op")
+            self.seq = header.get("seq")      # echoed, so the grader can tell stale answers
             if op == "exec":
                 reply = self.exec_chunk(header["filename"], header["source"])
+                reply["seq"] = self.seq
                 _flush()
                 wire.send_message(self.sock, reply)
             elif op == "call":
@@ -136,7 +139,7 @@ class Server:
         name = header["fn"]
         fn = self.namespace.get(name)
         if fn is None or not callable(fn):
-            return wire.pack({"op": "result", "status": "missing",
+            return wire.pack({"op": "result", "status": "missing", "seq": self.seq,
                               "error": f"{name} is not defined by the submission" if fn is None
                               else f"{name} is not a function", "observations": {}})
         args = [wire.decode(t, buffers) for t in header["args"]]
@@ -178,6 +181,7 @@ class Server:
             except Exception as exc:  # noqa: BLE001
                 obs_tree[key] = f"observer {key!r} returned no plain data: {_cap(str(exc), 300)}"
         reply["observations"] = {"D": [[k, v] for k, v in obs_tree.items()]}
+        reply["seq"] = self.seq
         value = None
         return wire.pack(reply, buffers_out)
 
