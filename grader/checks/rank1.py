@@ -264,7 +264,7 @@ class Rank1Check(Check):
     title = "no rank-1 arrays or broadcasting accidents"
     order = 65
     per_case = False
-    requires = ("values",)
+    requires = ("values", "shapes")
 
     def parse_options(self, options: dict) -> dict:
         options = dict(options or {})

@@ -117,7 +117,7 @@ class VectorizedCheck(Check):
     title = "vectorized (no Python loop over the data)"
     order = 70
     per_case = False
-    requires = ("values",)
+    requires = ("values", "shapes")
 
     def parse_options(self, options: dict) -> dict:
         options = dict(options or {})
