@@ -1,0 +1,344 @@
+"""``make bench [N=1000]``: how fast the grader grades N realistic submissions, and a naive baseline.
+
+    .venv/bin/python bench/bench.py --n 1000 [--jobs J] [--naive-sample 60]
+
+1. Generates N submissions from the student notebook (``bench/make_submissions.py``: correct
+   work in several styles, wrong values, rank-1 arrays, loops, exceptions, stubs, a syntax
+   error, a deleted cell, an unreadable file, ``.py`` exports, and one never-ending
+   ``predict`` per 500) into ``build/bench/n<N>/``.
+2. Grades them as ``grader grade`` does (``grade_paths`` with the sandbox and every check
+   configured in config.yaml, then results.json/feedback per student as each finishes, the
+   results cache, and gradebook.csv), first a batch of 100 then the batch of N, so the growth
+   is visible.
+3. Runs the naive baseline (``bench/naive.py``: a fresh ``python`` per submission that imports
+   numpy and runs the same checks) on a stratified sample of the same N submissions, and
+   extrapolates its time per kind of submission to the whole mix.
+4. Prints the figures and writes them to ``build/bench.json``.
+
+Definitions:
+- *latency* of a submission (p50/p95/max): from the moment a grading thread starts loading it
+  to the moment its last graded function is judged; it includes the wait for the judging
+  thread. ``final_p50_s``/``final_p95_s``: to the moment its result is final (``on_done``),
+  which, when the instructor has hidden test files, is after the whole session (their items
+  run after every generated one);
+- *CPU*: ``getrusage`` of this process plus its reaped children (zygotes, sandboxed children);
+- *peak RSS*: ``ru_maxrss`` of this process, and of the largest child (a worker);
+- *stage shares*: seconds spent in each stage summed over the grading threads, divided by their
+  total; ``calls`` is the round trip of the student's calls (it includes the proxies' calls back
+  to the reference in this process), ``reference`` the batch's preparation (reference outputs,
+  once per batch).
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from make_submissions import make_submissions  # noqa: E402
+
+TARGETS = {"wall_s_at_1000": 60.0, "per_s": 16.0, "peak_rss_mib": 1024.0, "worker_peak_rss_mib": 256.0,
+           "speedup": 20.0}
+
+
+def load_assignment(config: Path, name: str | None):
+    """The assignment as configured; checks named in config.yaml but not installed are dropped, and said."""
+    import yaml
+
+    from grader.checks import all_checks
+    from grader.config import load_config, parse_config
+    from grader.errors import ConfigError
+
+    try:
+        return load_config(config).assignment(name), []
+    except ConfigError:
+        raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+        known = set(all_checks())
+        dropped = set()
+        for assignment in raw.get("assignments", {}).values():
+            for function in assignment.get("functions", {}).values():
+                dropped |= set(function.get("points", {})) - known
+                function["points"] = {k: v for k, v in function.get("points", {}).items() if k in known}
+                if "checks" in function:
+                    function["checks"] = {k: v for k, v in function["checks"].items() if k in known}
+        if not dropped:
+            raise
+        return parse_config(raw, config).assignment(name), sorted(dropped)
+
+
+def usage():
+    self_, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"self_cpu": self_.ru_utime + self_.ru_stime, "children_cpu": children.ru_utime + children.ru_stime,
+            "self_rss_mib": self_.ru_maxrss / 1024, "children_rss_mib": children.ru_maxrss / 1024}
+
+
+def percentile(values: list, q: float) -> float:
+    """Nearest-rank percentile (no interpolation): a value that was actually measured."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
+def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
+    """Grade ``paths`` the way ``grader grade --force`` does, and measure it."""
+    from grader import cache
+    from grader.engine import student_ids
+    from grader.grade import Batch, grade_paths
+    from grader.report import write_gradebook, write_student
+
+    if out.exists():
+        shutil.rmtree(out)
+    before = usage()
+    started = time.perf_counter()
+    batch = Batch.prepare(assignment)
+    prepared = time.perf_counter()
+    ids = student_ids(paths)
+    base = cache.batch_key(assignment)
+    keys = {sid: cache.submission_key(base, p) for sid, p in zip(ids, paths)}
+    finished_at: dict = {}
+    report_seconds = [0.0]
+
+    def on_done(result) -> None:
+        finished_at[result.student] = time.perf_counter()
+        t = time.perf_counter()
+        write_student(assignment, result, out)
+        cache.store(out, result, keys[result.student])
+        report_seconds[0] += time.perf_counter() - t
+
+    stats: dict = {}
+    results = grade_paths(assignment, paths, jobs=jobs, batch=batch, stats=stats, ids=ids, on_done=on_done,
+                          progress=sys.stderr.isatty())
+    t = time.perf_counter()
+    write_gradebook(assignment, results, out)
+    report_seconds[0] += time.perf_counter() - t
+    wall = time.perf_counter() - started
+    after = usage()
+
+    started_at, judged_at = stats.get("started", {}), stats.get("judged", {})
+    latencies = [judged_at[i] - started_at[i] for i in range(len(ids)) if i in started_at and i in judged_at]
+    if len(latencies) != len(ids):  # an engine without these hooks: time from the batch's start
+        latencies = [finished_at[sid] - prepared for sid in ids if sid in finished_at]
+    final = [finished_at[sid] - started_at[i] for i, sid in enumerate(ids) if i in started_at and sid in finished_at]
+    stages = dict(stats.get("stage_seconds", {}))
+    stages["reference"] = batch.stats.get("prepare_seconds", prepared - started)
+    stages["reports"] = report_seconds[0]
+    return {
+        "n": len(paths), "jobs": jobs, "wall_s": wall, "per_s": len(paths) / wall,
+        "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95), "max_s": max(latencies),
+        "final_p50_s": percentile(final, 50) if final else None,
+        "final_p95_s": percentile(final, 95) if final else None,
+        "cpu_s": {"grader": after["self_cpu"] - before["self_cpu"],
+                  "children": after["children_cpu"] - before["children_cpu"]},
+        "peak_rss_mib": after["self_rss_mib"], "worker_peak_rss_mib": after["children_rss_mib"],
+        "prepare_s": prepared - started, "stage_seconds": stages,
+        "results": results,
+    }
+
+
+def naive_sample(items: list, size: int) -> list:
+    """A stratified sample: each kind of submission in proportion, at least one of each."""
+    by_kind = collections.defaultdict(list)
+    for index, (_, item) in enumerate(items):
+        by_kind[item["profile"]].append(index)
+    chosen = []
+    for kind, indices in sorted(by_kind.items()):
+        k = max(1, round(size * len(indices) / len(items)))
+        step = len(indices) / k
+        chosen.extend(indices[int(j * step)] for j in range(min(k, len(indices))))
+    return sorted(chosen)
+
+
+def run_naive(items: list, sample: list, config: Path, assignment_name, out: Path, jobs: int) -> dict:
+    """Time bench/naive.py on the sample, ``jobs`` processes at a time; extrapolate to the whole mix."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    command = [sys.executable, str(ROOT / "bench" / "naive.py"), str(out), "--config", str(config)]
+    if assignment_name:
+        command += ["--assignment", assignment_name]
+
+    def one(index: int):
+        path = items[index][0]
+        t = time.perf_counter()
+        done = subprocess.run([*command, str(path)], capture_output=True, text=True, env=env, cwd=ROOT)
+        seconds = time.perf_counter() - t
+        line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+        try:
+            reported = json.loads(line)
+        except ValueError:
+            reported = {"error": (done.stderr or done.stdout)[-500:]}
+        return index, seconds, reported
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        timed = list(pool.map(one, sample))
+    wall = time.perf_counter() - started
+    by_kind = collections.defaultdict(list)
+    for index, seconds, _ in timed:
+        by_kind[items[index][1]["profile"]].append(seconds)
+    counts = collections.Counter(item["profile"] for _, item in items)
+    # Each kind's mean latency (measured with `jobs` processes running at once), times its count
+    # in the whole mix, spread over the `jobs` parallel processes.
+    estimated_wall = sum(counts[k] * statistics.mean(v) for k, v in by_kind.items()) / jobs
+    return {"sample": len(sample), "sample_wall_s": wall, "sample_per_s": len(sample) / wall,
+            "estimated_wall_s": estimated_wall, "per_s": len(items) / estimated_wall,
+            "mean_process_s": statistics.mean(s for _, s, _ in timed),
+            "per_kind_s": {k: statistics.mean(v) for k, v in sorted(by_kind.items())},
+            "reported": {items[i][0].name: r for i, _, r in timed}}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="number of submissions (default: %(default)s)")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel sandboxes (default: the CPU count)")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    parser.add_argument("--assignment", default=None)
+    parser.add_argument("--naive-sample", type=int, default=60,
+                        help="submissions the naive baseline runs on, stratified by kind (default: %(default)s; "
+                             "0 skips it)")
+    parser.add_argument("--no-growth", action="store_true", help="skip the batch of 100 run before the N batch")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
+    args = parser.parse_args(argv)
+
+    jobs = args.jobs or os.cpu_count() or 1
+    work = ROOT / "build" / "bench"
+    assignment, dropped = load_assignment(args.config.resolve(), args.assignment)
+    from grader.checks import all_checks
+    checks = sorted({c for f in assignment.functions.values() for c in f.points if c in all_checks()})
+    print(f"bench: {assignment.name}, checks {', '.join(checks)}, {jobs} job(s) on {os.cpu_count()} core(s)")
+    if dropped:
+        print(f"  note: config.yaml names checks that are not installed yet, left out of this run: {', '.join(dropped)}")
+
+    sizes = [args.n] if args.no_growth or args.n == 100 else [100, args.n]
+    runs = {}
+    items = []
+    for n in sizes:
+        t = time.perf_counter()
+        items = make_submissions(assignment, work / f"n{n}", n, args.seed)
+        generated = time.perf_counter() - t
+        print(f"\n{n} submissions generated in {generated:.1f} s ({work / f'n{n}'}); grading with {jobs} job(s)...")
+        runs[n] = grade_batch(assignment, [p for p, _ in items], work / f"grades-n{n}", jobs)
+        show(runs[n])
+    main_run = runs[args.n]
+
+    naive = None
+    if args.naive_sample > 0:
+        sample = naive_sample(items, min(args.naive_sample, len(items)))
+        print(f"\nnaive baseline: a fresh python per submission, {len(sample)} of the {len(items)} submissions "
+              f"(stratified by kind), {jobs} process(es) at a time...")
+        naive = run_naive(items, sample, args.config.resolve(), args.assignment, work / "naive", jobs)
+        agree = compare(main_run["results"], naive["reported"])
+        naive["same_score"] = agree
+        print(f"  sample: {naive['sample']} in {naive['sample_wall_s']:.1f} s, {naive['mean_process_s']:.3f} s per "
+              f"process; per kind: " + ", ".join(f"{k} {v:.2f}s" for k, v in naive["per_kind_s"].items()))
+        print(f"  extrapolated to the {len(items)} submissions: {naive['estimated_wall_s']:.1f} s, "
+              f"{naive['per_s']:.1f} submissions/s")
+        print(f"  same total score as the grader on {agree[0]} of {agree[1]} sampled submissions"
+              + (f" (differ: {', '.join(agree[2][:8])})" if agree[2] else ""))
+
+    figures = summary(args.n, jobs, runs, naive, checks, dropped, items)
+    print_summary(figures)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+def compare(results: list, reported: dict):
+    by_source = {r.source: r for r in results}
+    same, differ = 0, []
+    for name, line in sorted(reported.items()):
+        result = by_source.get(name)
+        if result is not None and "score" in line and abs(result.score - line["score"]) < 1e-6:
+            same += 1
+        else:
+            differ.append(f"{name} {result.score if result else '?'} vs {line.get('score', line.get('error', '?'))}")
+    return same, len(reported), differ
+
+
+def show(run: dict) -> None:
+    stages = run["stage_seconds"]
+    total = sum(stages.values()) or 1.0
+    print(f"  wall {run['wall_s']:.2f} s, {run['per_s']:.1f} submissions/s; latency p50 {run['p50_s']:.3f} s, "
+          f"p95 {run['p95_s']:.3f} s, max {run['max_s']:.2f} s")
+    print(f"  CPU: grader {run['cpu_s']['grader']:.1f} s + children {run['cpu_s']['children']:.1f} s; peak RSS: "
+          f"grader {run['peak_rss_mib']:.0f} MiB, largest worker {run['worker_peak_rss_mib']:.0f} MiB")
+    print("  stages (summed over threads): " + ", ".join(
+        f"{k} {v:.1f}s ({100 * v / total:.0f}%)" for k, v in sorted(stages.items(), key=lambda kv: -kv[1])))
+
+
+def summary(n, jobs, runs, naive, checks, dropped, items) -> dict:
+    main_run = runs[n]
+    stages = main_run["stage_seconds"]
+    total = sum(stages.values()) or 1.0
+    figures = {
+        "n": n, "jobs": jobs, "cpus": os.cpu_count(), "python": platform.python_version(),
+        "checks": checks, "checks_not_installed": dropped,
+        "mix": dict(sorted(collections.Counter(item["profile"] for _, item in items).items())),
+        "wall_s": round(main_run["wall_s"], 3), "per_s": round(main_run["per_s"], 2),
+        "p50_s": round(main_run["p50_s"], 4), "p95_s": round(main_run["p95_s"], 4),
+        "max_s": round(main_run["max_s"], 3),
+        "final_p50_s": main_run["final_p50_s"] and round(main_run["final_p50_s"], 4),
+        "final_p95_s": main_run["final_p95_s"] and round(main_run["final_p95_s"], 4),
+        "cpu_s": {k: round(v, 2) for k, v in main_run["cpu_s"].items()},
+        "peak_rss_mib": round(main_run["peak_rss_mib"], 1),
+        "worker_peak_rss_mib": round(main_run["worker_peak_rss_mib"], 1),
+        "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
+        "stage_share": {k: round(v / total, 3) for k, v in stages.items()},
+        "growth": {str(k): {"n": r["n"], "wall_s": round(r["wall_s"], 3), "per_s": round(r["per_s"], 2),
+                            "s_per_submission": round(r["wall_s"] / r["n"], 4)} for k, r in runs.items()},
+        "naive_per_s": None, "speedup": None,
+    }
+    if naive is not None:
+        figures["naive_per_s"] = round(naive["per_s"], 3)
+        figures["naive"] = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in naive.items()
+                            if k not in ("reported", "per_kind_s")}
+        figures["naive"]["per_kind_s"] = {k: round(v, 3) for k, v in naive["per_kind_s"].items()}
+        figures["speedup"] = round(main_run["per_s"] / naive["per_s"], 1)
+    return figures
+
+
+def print_summary(f: dict) -> None:
+    print(f"\n=== bench: N={f['n']}, {f['jobs']} job(s), {f['cpus']} core(s), checks: {', '.join(f['checks'])}")
+    for key, run in f["growth"].items():
+        print(f"  N={run['n']:>5}: {run['wall_s']:7.2f} s wall, {run['per_s']:6.1f} submissions/s, "
+              f"{1000 * run['s_per_submission']:.1f} ms per submission")
+    print(f"  latency per submission: p50 {f['p50_s']:.3f} s, p95 {f['p95_s']:.3f} s, max {f['max_s']:.2f} s")
+    print(f"  CPU: grader {f['cpu_s']['grader']} s, children {f['cpu_s']['children']} s")
+    print(f"  peak RSS: grader {f['peak_rss_mib']} MiB, largest worker {f['worker_peak_rss_mib']} MiB")
+    print("  share of time: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in
+                                           sorted(f["stage_share"].items(), key=lambda kv: -kv[1])))
+    if f["naive_per_s"]:
+        print(f"  naive baseline: {f['naive_per_s']} submissions/s -> the grader is {f['speedup']}x faster")
+    wall_1000 = f["wall_s"] * 1000 / f["n"]
+    checks = [
+        (f"wall for 1000 (scaled from N={f['n']}) <= 60 s", wall_1000 <= TARGETS["wall_s_at_1000"], f"{wall_1000:.1f} s"),
+        ("submissions/s >= 16", f["per_s"] >= TARGETS["per_s"], f"{f['per_s']}"),
+        ("grader peak RSS <= 1 GiB", f["peak_rss_mib"] <= TARGETS["peak_rss_mib"], f"{f['peak_rss_mib']} MiB"),
+        ("worker peak RSS <= 256 MiB", f["worker_peak_rss_mib"] <= TARGETS["worker_peak_rss_mib"],
+         f"{f['worker_peak_rss_mib']} MiB"),
+    ]
+    if f["speedup"]:
+        checks.append(("faster than naive >= 20x", f["speedup"] >= TARGETS["speedup"], f"{f['speedup']}x"))
+    for label, ok, value in checks:
+        print(f"  [{'met' if ok else 'MISSED'}] {label}: {value}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
