@@ -156,8 +156,10 @@ def load_submission(path, assignment) -> Submission:
 
 
 def _failed(student, path, status, digest, functions, message, kind) -> Submission:
+    """Nothing gradable: one problem for the whole submission (``function`` None), which is
+    the reason every function scores 0."""
     return Submission(student=student, path=path, status=status, digest=digest,
-                      problems=[Problem(name, kind, message) for name in functions])
+                      problems=[Problem(None, kind, message)])
 
 
 def _build(student, path, digest, units, functions, signatures, is_notebook) -> Submission:

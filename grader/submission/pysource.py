@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from dataclasses import dataclass
 
 # Cell magics whose body is Python (Jupyter runs it); any other cell magic (%%bash,
@@ -31,9 +30,34 @@ _LINE_MAGIC = re.compile(
     re.VERBOSE,
 )
 
+# ast.iter_child_nodes also yields every Load()/Store() context and operator: walking only the
+# fields that can hold names halves the nodes visited (loading must take about a millisecond).
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "type_ignores"})
+# Lists of children may hold None (dict unpacking, keyword-only defaults) or str (match
+# keywords): they are pushed as they are and have no children.
+_FIELDS: dict[type, tuple] = {type(None): (), str: ()}
+_AST = ast.AST
+
+
+def _add_children(node: ast.AST, todo: list) -> None:
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(f for f in getattr(kind, "_fields", ()) if f not in _SKIPPED_FIELDS)
+    for name in fields:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            todo.extend(value)
+        elif isinstance(value, _AST):
+            todo.append(value)
+
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SCOPE_TYPES = frozenset(_SCOPES)
+_DEF_TYPES = frozenset(_DEFS)
+_NAMED_BINDERS = frozenset({ast.ExceptHandler, ast.MatchAs, ast.MatchStar})  # `except E as name`...
 
 
 @dataclass(frozen=True)
@@ -72,10 +96,9 @@ def blank_magics(code: str) -> tuple[str, str | None]:
 
 
 def parse(code: str, filename: str) -> ast.Module | SyntaxIssue:
+    """Parse; callers silence SyntaxWarnings once around many calls (see ``selection.select``)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings (invalid escapes...) are the student's business
-            return ast.parse(code, filename=filename)
+        return ast.parse(code, filename=filename)
     except SyntaxError as exc:
         return SyntaxIssue(type(exc).__name__, exc.msg or "invalid syntax", exc.lineno, exc.offset,
                            exc.end_offset if exc.end_lineno == exc.lineno else None)
@@ -132,30 +155,30 @@ def _scope_free(scope: ast.AST) -> set[str]:
         for i, gen in enumerate(scope.generators):
             todo += [gen.target, *gen.ifs] + ([gen.iter] if i else [])
         todo += [scope.key, scope.value] if isinstance(scope, ast.DictComp) else [scope.elt]
+    name_type, load_type = ast.Name, ast.Load
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, _SCOPES):
-            if isinstance(node, _DEFS):
+        kind = type(node)
+        if kind is name_type:
+            (loaded if type(node.ctx) is load_type else bound).add(node.id)
+        elif kind in _SCOPE_TYPES:
+            if kind in _DEF_TYPES:
                 bound.add(node.name)
             todo.extend(_outer_parts(node))
             nested |= _scope_free(node)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        elif kind is ast.Global or kind is ast.Nonlocal:
             declared.update(node.names)
             loaded.update(node.names)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        elif kind is ast.Import or kind is ast.ImportFrom:
             bound.update(_import_names(node))
         else:
-            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if kind is ast.AugAssign and type(node.target) is name_type:
                 loaded.add(node.target.id)  # x += 1 reads x
-            name = getattr(node, "name", None) if isinstance(
-                node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) else None
-            if isinstance(node, ast.MatchMapping):
-                name = node.rest
-            if name:
-                bound.add(name)
-            todo.extend(ast.iter_child_nodes(node))
+            elif kind in _NAMED_BINDERS and node.name:
+                bound.add(node.name)
+            elif kind is ast.MatchMapping and node.rest:
+                bound.add(node.rest)
+            _add_children(node, todo)
     local = bound - declared
     if isinstance(scope, ast.ClassDef):
         return (loaded - local) | nested  # methods do not see the class body's names
@@ -175,7 +198,7 @@ def _loads(node: ast.AST) -> set[str]:
             todo.extend(_outer_parts(node))
             names |= _scope_free(node)
         else:
-            todo.extend(ast.iter_child_nodes(node))
+            _add_children(node, todo)
     return names
 
 
@@ -215,11 +238,9 @@ def module_bindings(stmt: ast.stmt) -> set[str]:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update(_import_names(node))
         else:
-            name = getattr(node, "name", None) if isinstance(
-                node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) else None
-            if name:
-                names.add(name)
-            todo.extend(ast.iter_child_nodes(node))
+            if type(node) in _NAMED_BINDERS and node.name:
+                names.add(node.name)
+            _add_children(node, todo)
     return names
 
 
@@ -257,7 +278,7 @@ def _constant_expr(expr: ast.expr, names: set[str], roots: set[str]) -> bool:
             roots.add(root)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             names.add(node.id)
-        todo.extend(ast.iter_child_nodes(node))
+        _add_children(node, todo)
     return True
 
 
@@ -320,8 +341,13 @@ def constant_needs(stmt: ast.stmt) -> tuple[set[str], set[str]] | None:
 
 def calls_to(node: ast.AST, name: str) -> list[ast.Call]:
     """Calls of the plain name ``name`` (e.g. ``input()``) anywhere inside ``node``."""
-    return [n for n in ast.walk(node)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name]
+    found, todo = [], [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+            found.append(node)
+        _add_children(node, todo)
+    return sorted(found, key=lambda call: (call.lineno, call.col_offset))
 
 
 # --------------------------------------------------------------------------- rendering

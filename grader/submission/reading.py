@@ -171,19 +171,31 @@ def _normalize(text: str) -> str:
 # --------------------------------------------------------------------------- notebooks
 
 
+_SIGNATURES = {b"PK\x03\x04": "a ZIP archive", b"%PDF": "a PDF document", b"\x89PNG": "a PNG image",
+               b"\xff\xd8\xff": "a JPEG image"}
+
+
 def _json_failure(exc: json.JSONDecodeError, text: str, name: str) -> ReadFailure:
-    head = text.lstrip()[:200].lower()
-    if head.startswith(("<!doctype html", "<html")):
+    head = text.lstrip()[:200]
+    signature = next((what for magic, what in _SIGNATURES.items()
+                      if text.encode("utf-8", "surrogatepass")[:8].startswith(magic)), None)
+    conflict = re.search(r"^<<<<<<< ", text, re.MULTILINE)
+    if head.lower().startswith(("<!doctype html", "<html")):
         what = "is a web page (HTML), not a notebook: it was probably saved from the browser's page"
-    elif re.search(r"^<<<<<<< ", text, re.MULTILINE):
-        line = text.count("\n", 0, re.search(r"^<<<<<<< ", text, re.MULTILINE).start()) + 1
-        what = f"holds unresolved merge-conflict markers (<<<<<<< on line {line})"
-    elif not head.startswith(("{", "[")) and len(text) < 2**20 and _looks_like_python(text):
+    elif conflict:
+        what = (f"is not valid JSON: it holds unresolved merge-conflict markers "
+                f"(<<<<<<< on line {text.count(chr(10), 0, conflict.start()) + 1})")
+    elif signature:
+        what = f"is {signature}, not a notebook"
+    elif not head.startswith("{") and len(text) < 2**20 and _looks_like_python(text):
         what = ("holds Python code, not a notebook (a notebook is JSON); if you meant to submit a "
                 "module, name it .py; otherwise")
+    elif not head.startswith("{"):
+        what = (f"is not a notebook: a notebook is JSON text that starts with '{{', this file starts with "
+                f"{head[:20]!r}")
     elif not text.rstrip().endswith("}") or exc.pos >= len(text.rstrip()):
-        what = (f"ends too early (line {exc.lineno}): it was cut short, e.g. by an incomplete upload "
-                "or a full disk")
+        what = (f"is cut short: its JSON ends too early (line {exc.lineno}), e.g. after an incomplete upload "
+                "or with a full disk")
     else:
         what = f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
     return ReadFailure(UNREADABLE, f"{name} {what}; {REDOWNLOAD}")
