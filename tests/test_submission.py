@@ -487,9 +487,10 @@ def test_globals_set_by_dropped_code_and_undefined_names_are_reported(tmp_path, 
         "`model` uses the global name `num_px`, which cell 4, line 2 sets with top-level code that is not run "
         "when grading (only functions, imports and simple constants are kept). Pass the value as a parameter, "
         "or compute it inside the function.")
+    line = graded("predict", predict).split("\n").index("    Y_prediction = (A > treshold).astype(float)") + 1
     assert message(sub, "predict", "undefined") == (
-        "`predict` uses `treshold`, which is not defined anywhere in the notebook, so calling it raises NameError. "
-        "Define or import `treshold` in a code cell.")
+        f"`predict` uses `treshold` (cell 19, line {line}), which is assigned neither in `predict` nor anywhere "
+        "in the notebook, so that line raises NameError. Assign it first, or define or import it.")
     assert "load_dataset" not in "".join(c.source for c in sub.chunks)
 
 

@@ -36,16 +36,50 @@ _SEGMENT_START = re.compile(r"(?:@|def\s|async\s+def\s|class\s|# ?%%|# In\[)")
 _TYPE_NAMES = {"markdown": "Markdown", "raw": "Raw"}
 
 
-@dataclass
 class Parsed:
-    """A code unit after magics are blanked and it is parsed (piece by piece for a .py file)."""
+    """A code unit, parsed on first use (magics blanked; a .py file piece by piece).
 
-    unit: Unit
-    order: int
-    lines: list[str]                            # the code parsed: magics blanked, same line numbers
-    body: list[ast.stmt]
-    broken: list[tuple[int, int, SyntaxIssue]]  # (first line, last line, why) of what did not parse
-    cell_magic: str | None = None
+    Most cells of a notebook (test calls, prints, plots) turn out not to matter, and parsing
+    is most of the cost of loading: a cell is parsed only when its text shows it may define a
+    graded function or bind a needed name (see :func:`_may_bind`), or when a rare message
+    needs everything.
+    """
+
+    def __init__(self, unit: Unit, order: int):
+        self.unit = unit
+        self.order = order
+        self.defines: set[str] = set()  # graded names its text may define at the top level
+
+    @cached_property
+    def _parsed(self) -> tuple:
+        return _parse(self.unit)
+
+    @property
+    def lines(self) -> list[str]:
+        """The code parsed: magics blanked, same line numbers as the student's."""
+        return self._parsed[0]
+
+    @property
+    def body(self) -> list[ast.stmt]:
+        return self._parsed[1]
+
+    @property
+    def broken(self) -> list[tuple[int, int, SyntaxIssue]]:
+        """(first line, last line, why) of what does not parse."""
+        return self._parsed[2]
+
+    @property
+    def cell_magic(self) -> str | None:
+        return self._parsed[3]
+
+    @cached_property
+    def bindings(self) -> dict[str, list[ast.stmt]]:
+        """Module-level name -> the top-level statements of this unit that bind it."""
+        found: dict[str, list[ast.stmt]] = {}
+        for stmt in self.body:
+            for name in pysource.module_bindings(stmt):
+                found.setdefault(name, []).append(stmt)
+        return found
 
     @property
     def label(self) -> str:
@@ -58,6 +92,24 @@ class Parsed:
 
     def where(self, line: int | None) -> str:
         return f"{self.unit.label}, line {line}" if line else self.unit.label
+
+
+@lru_cache(maxsize=4096)
+def _binding_pattern(name: str) -> re.Pattern:
+    """Text that may bind ``name`` at module level. Conservative: it must match every binding
+    (``name = ``, ``a, name = ``, ``for name in``, ``import x as name``, ``import name.sub``,
+    ``def name(``, ``class name(``...) and may match more; it skips ``name.attr``, ``name(...)``
+    and ``name[...]``, the uses that fill a notebook's test cells and never bind."""
+    if name == "*":
+        return re.compile(r"\bimport[ \t(]*\*")
+    n = re.escape(name)
+    return re.compile(rf"\b{n}\b(?![ \t]*[.(\[])|\b(?:def|class)[ \t]+{n}\b|\bimport\b[^\n]*\b{n}\b")
+
+
+@lru_cache(maxsize=1024)
+def _def_pattern(name: str) -> re.Pattern:
+    """A line that starts a top-level ``def name(`` (so also the text of one that does not parse)."""
+    return re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", re.MULTILINE)
 
 
 @dataclass
@@ -131,7 +183,8 @@ class Selection:
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_unit(unit: Unit, order: int) -> Parsed:
+def _parse(unit: Unit) -> tuple:
+    """(lines, body, broken, cell magic) of a unit; see :class:`Parsed`."""
     code, magic = unit.text, None
     tree = pysource.parse(code, unit.filename)
     if isinstance(tree, SyntaxIssue):
@@ -140,13 +193,13 @@ def parse_unit(unit: Unit, order: int) -> Parsed:
             code, tree = blanked, pysource.parse(blanked, unit.filename)
     lines = code.split("\n")
     if isinstance(tree, ast.Module):
-        return Parsed(unit, order, lines, tree.body, [], magic)
+        return lines, tree.body, [], magic
     if unit.cell_index is not None:  # a cell is all or nothing, as in Jupyter
-        return Parsed(unit, order, lines, [], [(1, len(lines), tree)], magic)
-    return _parse_pieces(unit, order, lines, magic)
+        return lines, [], [(1, len(lines), tree)], magic
+    return _parse_pieces(unit, lines, magic)
 
 
-def _parse_pieces(unit: Unit, order: int, lines: list[str], magic) -> Parsed:
+def _parse_pieces(unit: Unit, lines: list[str], magic) -> tuple:
     """A .py file with a syntax error: parse it piece by piece (each top-level def/class, or
     each ``# %%`` cell), so that one broken function does not cost the others."""
     starts = [0]
@@ -165,7 +218,7 @@ def _parse_pieces(unit: Unit, order: int, lines: list[str], magic) -> Parsed:
             body += tree.body
         else:
             broken.append((start + 1, stop, tree))
-    return Parsed(unit, order, lines, body, broken, magic)
+    return lines, body, broken, magic
 
 
 # --------------------------------------------------------------------------- selection
@@ -173,14 +226,22 @@ def _parse_pieces(unit: Unit, order: int, lines: list[str], magic) -> Parsed:
 
 def _def_lines(parsed: Parsed, first: int, last: int, name: str) -> list[int]:
     """Lines of code that does not parse which look like a top-level ``def name(``."""
-    pattern = re.compile(rf"(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(")
+    pattern = _def_pattern(name)
     lines = parsed.text_lines
     return [n for n in range(first, min(last, len(lines)) + 1) if pattern.match(lines[n - 1])]
+
+
+@lru_cache(maxsize=64)
+def _defs_pattern(functions: tuple) -> re.Pattern:
+    names = "|".join(re.escape(name) for name in sorted(functions, key=len, reverse=True))
+    return re.compile(rf"^(?:async[ \t]+)?def[ \t]+({names})[ \t]*\(", re.MULTILINE)
 
 
 def _definitions(parsed: list[Parsed], name: str) -> list[Definition]:
     found = []
     for p in parsed:
+        if name not in p.unit.marks and name not in p.defines:
+            continue  # cannot define it: not worth parsing
         here = [Definition(p, s.lineno, node=s) for s in p.body
                 if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == name]
         for first, last, issue in p.broken:
@@ -193,24 +254,22 @@ def _definitions(parsed: list[Parsed], name: str) -> list[Definition]:
 
 
 def select(units: list[Unit], functions: list[str], is_notebook: bool) -> Selection:
+    selection = Selection([Parsed(u, i) for i, u in enumerate(units) if u.is_code])
+    defs = _defs_pattern(tuple(functions))
+    for p in selection.parsed:  # one scan of each cell for all the graded names it may define
+        p.defines = set(defs.findall(p.unit.text)) if "def" in p.unit.text else set()
     with warnings.catch_warnings():
         # SyntaxWarnings ("\d", `x is 1`...) are the student's business, not the grader's log's.
         warnings.simplefilter("ignore", SyntaxWarning)
-        parsed = [parse_unit(u, i) for i, u in enumerate(units) if u.is_code]
-    selection = Selection(parsed)
-    index: dict[str, list[Binding]] = {}
-    for p in parsed:
-        for stmt in p.body:
-            for bound in pysource.module_bindings(stmt):
-                index.setdefault(bound, []).append(Binding(p, stmt))
-    Chooser(selection, index, functions, units, is_notebook).run()
+        Chooser(selection, functions, units, is_notebook).run()
     return selection
 
 
 class Chooser:
-    def __init__(self, selection: Selection, index, functions, units, is_notebook):
+    def __init__(self, selection: Selection, functions, units, is_notebook):
         self.s = selection
-        self.index = index
+        self._index: dict[str, list[Binding]] = {}
+        self._bindings: dict[int, Binding] = {}
         self.functions = functions
         self.units = units
         self.is_notebook = is_notebook
@@ -218,6 +277,27 @@ class Chooser:
         self._stars: list | None = None
 
     # ---- helpers
+    def bindings(self, name: str) -> list[Binding]:
+        """The top-level statements that bind ``name``, in notebook order."""
+        found = self._index.get(name)
+        if found is None:
+            pattern = _binding_pattern(name)
+            found = []
+            for p in self.s.parsed:
+                text = p.unit.text
+                if "_parsed" in p.__dict__ or (name in text or name == "*") and pattern.search(text):
+                    for stmt in p.bindings.get(name, ()):
+                        binding = self._bindings.get(id(stmt))
+                        if binding is None:
+                            binding = self._bindings[id(stmt)] = Binding(p, stmt)
+                        found.append(binding)
+            self._index[name] = found
+        return found
+
+    def all_names(self) -> list[str]:
+        """Every name bound at the top level anywhere (parses everything: rare messages only)."""
+        return sorted({name for p in self.s.parsed for name in p.bindings if name != "*"})
+
     def note(self, function, kind, message):
         self.s.notes.append(Note(function, kind, message))
 
@@ -354,7 +434,7 @@ class Chooser:
         when its last binding is dropped code; (None, None) when nothing binds it."""
         if name in self._resolved:
             return self._resolved[name]
-        bindings = self.index.get(name)
+        bindings = self.bindings(name)
         if not bindings:
             result = (None, None)
         else:
@@ -384,6 +464,7 @@ class Chooser:
         self.report_input(function, winner, needs)
         todo = [(need, None) for need in sorted(needs)]
         seen = {n for n, _ in todo}
+        unfinished = None
         while todo:
             name, via = todo.pop(0)
             if name in self.functions:
@@ -398,6 +479,10 @@ class Chooser:
                 continue
             if name in BUILTINS or name in IPYTHON_NAMES:
                 continue
+            if via is None and unfinished is None:
+                unfinished = _unfinished(winner.node)
+            if via is None and unfinished:
+                continue  # a stub (raise NotImplementedError): the grader's runs already say so
             user = f"`{function}`" if via is None else f"`{function}` (through {_named(via)}, {via.where})"
             if dropped is not None:
                 self.note(function, "dropped",
@@ -405,21 +490,21 @@ class Chooser:
                           "code that is not run when grading (only functions, imports and simple constants "
                           "are kept). Pass the value as a parameter, or compute it inside the function.")
                 continue
-            self.report_unbound(function, user, name)
+            self.report_unbound(function, user, name, winner if via is None else via)
 
     def _star_imports(self) -> list[Binding]:
         """``from X import *`` statements that may provide a name nothing else binds: those of
         installed libraries (``from numpy import *``); a course file next to the notebook
         (``from public_tests import *``) is not there when grading. Found, never imported."""
         if self._stars is None:
-            self._stars = [b for b in self.index.get("*", []) if b.category == "import"
+            self._stars = [b for b in self.bindings("*") if b.category == "import"
                            and b.stmt.level == 0 and b.stmt.module and _installed(b.stmt.module.split(".")[0])]
         return self._stars
 
-    def report_unbound(self, function: str, user: str, name: str) -> None:
+    def report_unbound(self, function: str, user: str, name: str, where) -> None:
         word = re.compile(rf"\b{re.escape(name)}\b")
         for p in self.s.parsed:
-            for first, last, issue in p.broken:
+            for first, last, issue in p.broken if word.search(p.unit.text) else ():
                 if word.search("\n".join(p.text_lines[first - 1:last])):
                     self.note(function, "syntax",
                               f"{user} uses `{name}`, which {p.label} seems to define, but {p.where(issue.lineno)} "
@@ -430,13 +515,15 @@ class Chooser:
             for star in stars:
                 self.keep(star.parsed, star.stmt)
             return
-        known = [n for n in self.index if n != "*"]
-        close = difflib.get_close_matches(name, known + list(self.functions), n=1, cutoff=0.8)
+        close = difflib.get_close_matches(name, self.all_names() + list(self.functions), n=1, cutoff=0.8)
         spelled = f" (or fix the spelling: did you mean `{close[0]}`?)" if close else ""
+        node = where.node if isinstance(where, Definition) else where.stmt
+        line = min((n.lineno for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name), default=None)
+        container = f"`{node.name}`" if hasattr(node, "name") else "that code"
         self.note(function, "undefined",
-                  f"{user} uses `{name}`, which is not defined anywhere in the "
-                  f"{'notebook' if self.is_notebook else 'file'}, so calling it raises NameError. "
-                  f"Define or import `{name}` in a code cell{spelled}.")
+                  f"{user} uses `{name}` ({where.parsed.where(line)}), which is assigned neither in {container} "
+                  f"nor anywhere in the {'notebook' if self.is_notebook else 'file'}, so that line raises "
+                  f"NameError. Assign it first, or define or import it{spelled}.")
 
     def report_input(self, function: str, winner: Definition, needs: set) -> None:
         p = winner.parsed
@@ -455,6 +542,16 @@ class Chooser:
                       f"{p.where(line)} calls input() outside any function. Top-level code is not run when "
                       "grading, so this line was skipped; remove it so that the notebook runs from top "
                       "to bottom without waiting for someone to type.")
+
+
+def _unfinished(node: ast.AST) -> bool:
+    """Does a function still hold the stub's ``raise NotImplementedError``?"""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Raise) and n.exc is not None:
+            exc = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                return True
+    return False
 
 
 @lru_cache(maxsize=256)
