@@ -68,7 +68,9 @@ def grade_on_cluster(assignment, paths: list, scheduler_address: str, ids: list 
     ids = list(ids) if ids is not None else student_ids(paths)
     course = course_bundle(assignment)
     try:
-        client = Client(scheduler_address, timeout="20s")
+        # How long to keep trying: Dask's connect timeout (30 s unless configured, e.g. with
+        # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s).
+        client = Client(scheduler_address)
     except (OSError, TimeoutError) as exc:
         raise UserError(f"could not reach the Dask scheduler at {scheduler_address}: {exc}",
                         hint="start one with `dask scheduler` and workers with `dask worker "
