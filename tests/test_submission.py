@@ -682,3 +682,69 @@ def test_loading_does_not_run_student_code(tmp_path, assignment):
     sub = load_submission(write_notebook(tmp_path, course_cells(sigmoid=body)), assignment)
     assert "sigmoid" in sub.functions and "open(" not in chunk(sub, 7).source
     assert not marker.exists()
+
+
+def test_unfinished_stubs_get_no_name_notes(tmp_path, assignment):
+    """The generated notebook's stubs (`raise NotImplementedError()` then `return w, b`) use names
+    nothing assigns; the runs check reports the stub, a NameError note would only confuse."""
+    stub = textwrap.dedent('''\
+        def initialize_with_zeros(dim):
+            # YOUR CODE HERE
+            raise NotImplementedError()
+            return w, b''')
+    sub = load_submission(write_notebook(tmp_path, course_cells(initialize_with_zeros=stub)), assignment)
+    assert sub.problems == [] and "initialize_with_zeros" in sub.functions
+
+
+def test_parsing_only_the_cells_that_matter_changes_nothing(tmp_path, assignment):
+    """Cells are parsed only when their text may bind a needed name; every way of binding a
+    name must still be found (compare with every cell parsed up front)."""
+    from grader.submission import reading, selection
+
+    bindings = textwrap.dedent("""\
+        import numpy.linalg
+        from math import (
+            pi,
+            e as euler)
+        SCALE: float = 2.0
+        a, (OFFSET, *REST) = 1, (2, 3, 4)
+        try:
+            import scipy.special as sp
+        except ImportError:
+            sp = None
+        for counter in range(3):
+            pass
+        with open(__file__) as handle:
+            pass
+        if (limit := 10) > 5:
+            pass
+        class Base:
+            pass
+        def helper(x): return x
+        del a""")
+    uses = ["numpy.linalg.norm(z)", "pi * euler", "SCALE", "OFFSET + sum(REST)", "sp", "counter", "handle",
+            "limit", "Base", "helper(z)", "a"]
+    cells = course_cells()
+    cells.insert(3, v4.new_code_cell(bindings))
+    cells.append(v4.new_code_cell("\n".join(f"def use_{i}(z):\n    return {use}" for i, use in enumerate(uses))))
+    units = reading.notebook_units(nbformat.writes(v4.new_notebook(cells=cells)).encode(), "x.ipynb",
+                                   FUNCTIONS + [f"use_{i}" for i in range(len(uses))])
+    functions = FUNCTIONS + [f"use_{i}" for i in range(len(uses))]
+
+    def outcome(eager: bool):
+        chosen = selection.Selection([selection.Parsed(u, i) for i, u in enumerate(units) if u.is_code])
+        defs = selection._defs_pattern(tuple(functions))
+        for p in chosen.parsed:
+            p.defines = set(defs.findall(p.unit.text))
+            if eager:
+                p.body  # noqa: B018 - parse now
+        selection.Chooser(chosen, functions, units, True).run()
+        kept = {p.unit.cell_index: sorted(s.lineno for s in chosen.kept.get(id(p), {}).values()) for p in chosen.parsed}
+        return kept, [(n.function, n.kind, n.message) for n in chosen.notes]
+
+    lazy, eager = outcome(False), outcome(True)
+    assert lazy == eager
+    kept, notes = lazy
+    assert kept[4] == [1, 2, 5, 6, 7, 17, 19]  # imports, constants, the try block, Base, helper
+    dropped = {m.split("global name `")[1].split("`")[0] for f, k, m in notes if k == "dropped"}
+    assert dropped == {"counter", "handle", "limit", "a"}  # a loop, a with, a walrus, a del
