@@ -290,6 +290,11 @@ DENIED_SYSCALLS = (
     "iopl", "ioperm", "memfd_create", "shmget", "msgget", "semget", "sched_setaffinity",
     "sched_setscheduler", "sched_setparam", "sched_setattr", "setpriority", "ioprio_set",
     "migrate_pages", "move_pages", "mbind", "fanotify_init", "lookup_dcookie", "vhangup",
+    # Metadata changes: Landlock does not cover them, and the child runs as the owner of the
+    # course files (root, or the instructor), so chmod/utime/xattr of config.yaml would work.
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "utimensat", "futimesat", "setxattr", "lsetxattr", "fsetxattr",
+    "removexattr", "lremovexattr", "fremovexattr",
 )
 
 
