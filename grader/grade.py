@@ -141,6 +141,8 @@ def execute(batch: Batch, sandbox, submission) -> dict:
                     continue
                 outcome = session.call(name, case.args, case.kwargs, proxies=proxies,
                                        timeout=spec.timeout_seconds, observe=batch.observers[name])
+                if outcome.status == st.MISSING:
+                    outcome = _load_failure(session, source, name) or outcome
                 run.cases.append(CaseRun(case, expected, outcome))
                 if outcome.status == st.TIMEOUT:
                     timed_out = case.name
@@ -155,6 +157,20 @@ def execute(batch: Batch, sandbox, submission) -> dict:
         if session is not None:
             session.close()
     return runs
+
+
+def _load_failure(session, source, name: str) -> CallOutcome | None:
+    """Why a function is not defined in the child: its cell failed to load (hung, died, raised).
+
+    Without this, a cell that hangs or exits while loading reads "not defined by the submission".
+    """
+    for report in getattr(session, "load_report", ()):
+        if report.filename == source.filename and not report.ok:
+            cell = source.filename.strip("<>")
+            return CallOutcome(report.status, error=f"{name} was never defined: loading {cell} failed: {report.error}",
+                               traceback=report.traceback, line=report.line, filename=report.filename,
+                               stdout=report.stdout)
+    return None
 
 
 def _run_probe(session, item: PreparedProbe, proxies, timeout) -> ProbeRun:
