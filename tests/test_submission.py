@@ -748,3 +748,19 @@ def test_parsing_only_the_cells_that_matter_changes_nothing(tmp_path, assignment
     assert kept[4] == [1, 2, 5, 6, 7, 17, 19]  # imports, constants, the try block, Base, helper
     dropped = {m.split("global name `")[1].split("`")[0] for f, k, m in notes if k == "dropped"}
     assert dropped == {"counter", "handle", "limit", "a"}  # a loop, a with, a walrus, a del
+
+
+def test_extreme_code_is_reported_not_crashed_on(tmp_path, assignment):
+    deep = "def sigmoid(z):\n    f = " + "lambda: " * 2000 + "z\n    return 1 / (1 + np.exp(-z))\n"
+    deeper = "def predict(w, b, X):\n    return " + "(" * 10 + "-" * 100_000 + "1" + ")" * 10 + "\n"
+    nul = reference_source("propagate").replace("m = X.shape[1]", "m = X.shape[1]\x00")
+    sub = load_submission(write_notebook(tmp_path, course_cells(sigmoid=deep, predict=deeper, propagate=nul)), assignment)
+    assert "sigmoid" in sub.functions  # valid Python however deep: kept
+    assert message(sub, "predict", "syntax").startswith(
+        "SyntaxError in cell 19: the code is nested too deeply for Python to read\nFix it (")
+    line = graded("propagate", nul).split("\n").index("    m = X.shape[1]\x00") + 1
+    assert message(sub, "propagate", "syntax").startswith(
+        f"SyntaxError in cell 13, line {line}: source code string cannot contain null bytes\n"
+        "        m = X.shape[1]?\n"
+        "                      ^\n")
+    assert_consistent(sub)

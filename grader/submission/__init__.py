@@ -101,7 +101,7 @@ def _reference_signatures(solution: str, mtime_ns: int, size: int) -> dict:
     except (OSError, SyntaxError, ValueError) as exc:
         raise SolutionError(f"cannot read the reference to check signatures: {exc}", path=path) from None
     return {node.name: _Signature(tuple(selection.parameters(node.args)),
-                                  frozenset(selection.defaults(node.args)), ast.unparse(node.args))
+                                  frozenset(selection.defaults(node.args)), _unparse(node.args))
             for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
@@ -199,13 +199,20 @@ def _build(student, path, digest, units, functions, signatures, is_notebook) -> 
                       functions=found, problems=problems)
 
 
+def _unparse(args: ast.arguments) -> str:
+    try:
+        return ast.unparse(args)
+    except RecursionError:  # a default value nested thousands deep
+        return ", ".join(selection.parameters(args))
+
+
 def _signature_problem(name: str, node, expected: _Signature, where: str) -> str | None:
     params = tuple(selection.parameters(node.args))
     lacking = sorted(expected.with_defaults - selection.defaults(node.args), key=expected.params.index) \
         if params == expected.params else []
     if params == expected.params and not lacking:
         return None
-    found = ast.unparse(node.args)
+    found = _unparse(node.args)
     if lacking:
         one = len(lacking) == 1
         why = (f"{', '.join(f'`{p}`' for p in lacking)} {'has' if one else 'have'} no default value, "

@@ -100,12 +100,16 @@ def parse(code: str, filename: str) -> ast.Module | SyntaxIssue:
     try:
         return ast.parse(code, filename=filename)
     except SyntaxError as exc:
-        return SyntaxIssue(type(exc).__name__, exc.msg or "invalid syntax", exc.lineno, exc.offset,
+        lineno, offset = exc.lineno, exc.offset
+        if "\x00" in code and not lineno:  # Python does not say where the NUL character is
+            nul = code.index("\x00")
+            lineno, offset = code.count("\n", 0, nul) + 1, nul - code.rfind("\n", 0, nul)
+        return SyntaxIssue(type(exc).__name__, exc.msg or "invalid syntax", lineno, offset,
                            exc.end_offset if exc.end_lineno == exc.lineno else None)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        message = "the code is nested too deeply for Python to read" if isinstance(exc, RecursionError) \
-            else str(exc) or type(exc).__name__
-        return SyntaxIssue(type(exc).__name__, message, None, None, None)
+    except (RecursionError, MemoryError) as exc:  # how CPython's parser fails on extreme nesting
+        return SyntaxIssue("SyntaxError", "the code is nested too deeply for Python to read", None, None, None)
+    except ValueError as exc:
+        return SyntaxIssue(type(exc).__name__, str(exc), None, None, None)
 
 
 # --------------------------------------------------------------------------- scopes
@@ -139,50 +143,73 @@ def _outer_parts(node: ast.AST) -> list[ast.AST]:
     return [node.generators[0].iter]
 
 
+class _Scope:
+    """One scope being walked: what it binds, reads, declares global, and its children's needs."""
+
+    __slots__ = ("node", "bound", "loaded", "declared", "nested", "todo")
+
+    def __init__(self, node: ast.AST):
+        self.node = node
+        self.bound: set[str] = set()
+        self.loaded: set[str] = set()
+        self.declared: set[str] = set()   # global / nonlocal: never local
+        self.nested: set[str] = set()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            self.bound.update(_argument_names(node.args))
+            self.todo = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
+        elif isinstance(node, ast.ClassDef):
+            self.todo = list(node.body)
+        else:  # a comprehension: its own loop variables; its first iterable belongs outside
+            self.todo = []
+            for i, gen in enumerate(node.generators):
+                self.todo += [gen.target, *gen.ifs] + ([gen.iter] if i else [])
+            self.todo += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+
+    def free(self) -> set[str]:
+        local = self.bound - self.declared
+        if isinstance(self.node, ast.ClassDef):
+            return (self.loaded - local) | self.nested  # methods do not see the class body's names
+        return (self.loaded | self.nested) - local
+
+
 def _scope_free(scope: ast.AST) -> set[str]:
-    """Names a scope (function, lambda, class or comprehension) reads from outside itself."""
-    bound: set[str] = set()
-    loaded: set[str] = set()
-    declared: set[str] = set()   # global / nonlocal: never local
-    nested: set[str] = set()
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        bound.update(_argument_names(scope.args))
-        todo = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
-    elif isinstance(scope, ast.ClassDef):
-        todo = list(scope.body)
-    else:
-        todo = []
-        for i, gen in enumerate(scope.generators):
-            todo += [gen.target, *gen.ifs] + ([gen.iter] if i else [])
-        todo += [scope.key, scope.value] if isinstance(scope, ast.DictComp) else [scope.elt]
+    """Names a scope (function, lambda, class or comprehension) reads from outside itself.
+
+    Iterative, nested scopes included: a student's 2000 nested lambdas are valid Python and
+    must not hit the interpreter's recursion limit here."""
+    stack = [_Scope(scope)]
     name_type, load_type = ast.Name, ast.Load
-    while todo:
-        node = todo.pop()
+    while True:
+        frame = stack[-1]
+        if not frame.todo:
+            free = frame.free()
+            stack.pop()
+            if not stack:
+                return free
+            stack[-1].nested |= free
+            continue
+        node = frame.todo.pop()
         kind = type(node)
         if kind is name_type:
-            (loaded if type(node.ctx) is load_type else bound).add(node.id)
+            (frame.loaded if type(node.ctx) is load_type else frame.bound).add(node.id)
         elif kind in _SCOPE_TYPES:
             if kind in _DEF_TYPES:
-                bound.add(node.name)
-            todo.extend(_outer_parts(node))
-            nested |= _scope_free(node)
+                frame.bound.add(node.name)
+            frame.todo.extend(_outer_parts(node))
+            stack.append(_Scope(node))
         elif kind is ast.Global or kind is ast.Nonlocal:
-            declared.update(node.names)
-            loaded.update(node.names)
+            frame.declared.update(node.names)
+            frame.loaded.update(node.names)
         elif kind is ast.Import or kind is ast.ImportFrom:
-            bound.update(_import_names(node))
+            frame.bound.update(_import_names(node))
         else:
             if kind is ast.AugAssign and type(node.target) is name_type:
-                loaded.add(node.target.id)  # x += 1 reads x
+                frame.loaded.add(node.target.id)  # x += 1 reads x
             elif kind in _NAMED_BINDERS and node.name:
-                bound.add(node.name)
+                frame.bound.add(node.name)
             elif kind is ast.MatchMapping and node.rest:
-                bound.add(node.rest)
-            _add_children(node, todo)
-    local = bound - declared
-    if isinstance(scope, ast.ClassDef):
-        return (loaded - local) | nested  # methods do not see the class body's names
-    return (loaded | nested) - local
+                frame.bound.add(node.rest)
+            _add_children(node, frame.todo)
 
 
 def _loads(node: ast.AST) -> set[str]:

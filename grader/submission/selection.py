@@ -34,6 +34,7 @@ IPYTHON_NAMES = frozenset({"display", "get_ipython", "In", "Out", "exit", "quit"
 
 _SEGMENT_START = re.compile(r"(?:@|def\s|async\s+def\s|class\s|# ?%%|# In\[)")
 _TYPE_NAMES = {"markdown": "Markdown", "raw": "Raw"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Parsed:
@@ -358,7 +359,8 @@ class Chooser:
         text = p.text_lines
         shown = ""
         if line and 0 < line <= len(text):
-            excerpt = text[line - 1].expandtabs(4)
+            # control characters (a NUL...) become "?" one for one, so the caret stays aligned
+            excerpt = _CONTROL.sub("?", text[line - 1].expandtabs(4))
             shown = f"\n    {excerpt.rstrip()}"
             if issue.offset:
                 column = len(text[line - 1][: issue.offset - 1].expandtabs(4))
@@ -374,7 +376,7 @@ class Chooser:
             check = f"`python {p.label}` shows the same error"
         self.note(name, "syntax",
                   f"{issue.kind} in {where}: {issue.message}{shown}\n"
-                  f"Fix this line ({check}); until then {scope}, so `{name}` scores 0.")
+                  f"Fix {'this line' if line else 'it'} ({check}); until then {scope}, so `{name}` scores 0.")
 
     def report_missing(self, name: str) -> None:
         hints = []
