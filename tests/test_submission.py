@@ -405,6 +405,14 @@ def test_function_defined_inside_a_block_is_not_graded(tmp_path, assignment):
             "level of a cell, not indented.") in message(sub, "sigmoid", "missing")
 
 
+def test_function_assigned_instead_of_defined(tmp_path, assignment):
+    sub = load_submission(write_notebook(tmp_path, course_cells(sigmoid="sigmoid = lambda z: 1 / (1 + np.exp(-z))")),
+                          assignment)
+    assert "sigmoid" not in sub.functions
+    assert ("cell 7, line 3 assigns `sigmoid = ...`: a graded function must be written as `def sigmoid(...):`."
+            in message(sub, "sigmoid", "missing"))
+
+
 def test_wrong_parameters(tmp_path, assignment):
     propagate = reference_source("propagate").replace("def propagate(w, b, X, Y):", "def propagate(w, b, X):")
     optimize = OPTIMIZE_WITH_DEEPCOPY.replace("num_iterations=100, learning_rate=0.009, print_cost=False):",

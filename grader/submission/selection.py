@@ -397,6 +397,9 @@ class Chooser:
                 if nested is not None:
                     hints.append(f"{p.where(nested.lineno)} defines `{name}` inside {_describe(stmt)}: "
                                  "a graded function must be defined at the top level of a cell, not indented.")
+        for binding in self.bindings(name):  # sigmoid = np.vectorize(...), sigmoid = lambda z: ...
+            hints.append(f"{binding.where} assigns `{name} = ...`: a graded function must be written as "
+                         f"`def {name}(...):`.")
         if not hints:
             names: dict[str, str] = {}
             for p in self.s.parsed:
