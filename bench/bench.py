@@ -122,11 +122,15 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     stats: dict = {}
     results = grade_paths(assignment, paths, jobs=jobs, batch=batch, stats=stats, ids=ids, on_done=on_done,
                           progress=sys.stderr.isatty())
-    t = time.perf_counter()
+    graded_at = t = time.perf_counter()
     write_gradebook(assignment, results, out)
     report_seconds[0] += time.perf_counter() - t
     wall = time.perf_counter() - started
     after = usage()
+    judged = stats.get("judged", {})
+    # From the last generated item judged to the end of the session: the items of the
+    # instructor's hidden test files (they run after every generated item) and the reports.
+    tail = (graded_at - max(judged.values())) if judged else 0.0
 
     started_at, judged_at = stats.get("started", {}), stats.get("judged", {})
     latencies = [judged_at[i] - started_at[i] for i in range(len(ids)) if i in started_at and i in judged_at]
@@ -144,7 +148,7 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
         "cpu_s": {"grader": after["self_cpu"] - before["self_cpu"],
                   "children": after["children_cpu"] - before["children_cpu"]},
         "peak_rss_mib": after["self_rss_mib"], "worker_peak_rss_mib": after["children_rss_mib"],
-        "prepare_s": prepared - started, "stage_seconds": stages,
+        "prepare_s": prepared - started, "stage_seconds": stages, "tail_s": tail,
         "results": results,
     }
 
@@ -277,6 +281,7 @@ def show(run: dict) -> None:
     total = sum(stages.values()) or 1.0
     print(f"  wall {run['wall_s']:.2f} s, {run['per_s']:.1f} submissions/s; latency p50 {run['p50_s']:.3f} s, "
           f"p95 {run['p95_s']:.3f} s, max {run['max_s']:.2f} s")
+    print(f"  after the last generated item: {run['tail_s']:.2f} s (instructor test items, reports)")
     print(f"  CPU: grader {run['cpu_s']['grader']:.1f} s + children {run['cpu_s']['children']:.1f} s; peak RSS: "
           f"grader {run['peak_rss_mib']:.0f} MiB, largest worker {run['worker_peak_rss_mib']:.0f} MiB")
     print("  stages (summed over threads): " + ", ".join(
@@ -293,7 +298,7 @@ def summary(n, jobs, runs, naive, checks, dropped, items) -> dict:
         "mix": dict(sorted(collections.Counter(item["profile"] for _, item in items).items())),
         "wall_s": round(main_run["wall_s"], 3), "per_s": round(main_run["per_s"], 2),
         "p50_s": round(main_run["p50_s"], 4), "p95_s": round(main_run["p95_s"], 4),
-        "max_s": round(main_run["max_s"], 3),
+        "max_s": round(main_run["max_s"], 3), "tail_s": round(main_run["tail_s"], 3),
         "final_p50_s": main_run["final_p50_s"] and round(main_run["final_p50_s"], 4),
         "final_p95_s": main_run["final_p95_s"] and round(main_run["final_p95_s"], 4),
         "cpu_s": {k: round(v, 2) for k, v in main_run["cpu_s"].items()},

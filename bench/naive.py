@@ -5,12 +5,13 @@
 This is how a simple grader works: start an interpreter for each student, import numpy
 (and the grader), compute the reference's outputs, load the student's code, call each
 function on every case, judge with the same checks, write the student's reports, exit.
-It uses the grader's own stages (``Batch.prepare``, ``load_submission``, ``execute``,
-``judge``, ``write_student``), so the only differences from ``grader grade`` are the ones
-the design is about: a fresh interpreter and reference per student instead of once per
-batch, and no sandbox (the student's code runs in this process, which would be unsafe in
+It runs the grader's own pipeline on that one submission (``grade_paths``: the reference's
+outputs, the loader, the pytest engine with every check and the instructor's hidden tests,
+then ``write_student``), so the only differences from ``grader grade`` are the ones the
+design is about: a fresh interpreter, pytest session and reference per student instead of
+once per batch, and no sandbox (the student's code runs in this process, which would be unsafe in
 production and makes the baseline *cheaper* than a real naive grader with isolation; a
-call's time limit is a SIGALRM). Observers (the line tracer and the locals watcher that the
+call's time limit interrupts it with an asynchronous exception). Observers (the line tracer and the locals watcher that the
 teaching checks read) run in-process as they would in the sandboxed child, and results
 cross the same plain-data codec, so the checks see the same evidence.
 
@@ -28,7 +29,7 @@ import contextlib  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
-import signal  # noqa: E402
+import threading  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -40,8 +41,11 @@ class _CallTimeout(BaseException):
     pass
 
 
-def _alarm(signum, frame):
-    raise _CallTimeout()
+def _interrupt(thread_id: int) -> None:
+    """Raise _CallTimeout in that thread (the engine calls from worker threads: no SIGALRM there)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(_CallTimeout))
 
 
 class InProcessSession:
@@ -89,9 +93,9 @@ class InProcessSession:
             observers.append((name, observer))
         out = io.StringIO()
         status, value, error, line, tb = st.OK, None, "", None, ""
-        previous = signal.signal(signal.SIGALRM, _alarm)
+        timer = threading.Timer(timeout, _interrupt, args=(threading.get_ident(),))
         started = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        timer.start()
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 value = func(*args, **kwargs)
@@ -105,8 +109,7 @@ class InProcessSession:
             if frames:
                 tb = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) + error
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            timer.cancel()
             seconds = time.perf_counter() - started
             observations = {name: observer.stop() for name, observer in reversed(observers)}
             for name, old in saved.items():
@@ -138,29 +141,31 @@ class InProcessSession:
 
 
 class InProcessSandbox:
-    def __init__(self, limits):
+    """``grader.sandbox.Sandbox``'s interface, without the sandbox."""
+
+    def __init__(self, limits, deny_paths=(), jobs: int = 1, **_):
         self.output_cap = int(getattr(limits, "output_kib", 64)) * 1024
 
     def open(self, chunks, student=None):
         return InProcessSession(chunks, self.output_cap)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
 
 def grade(config: Path, assignment_name, path: Path, out: Path):
+    """``grader grade`` on one submission, in this process: same engine, checks and reports."""
+    import grader.sandbox
     from grader.config import load_config
-    from grader.grade import Batch, execute, judge
-    from grader.outcomes import StudentResult
+    from grader.grade import grade_paths
     from grader.report import write_student
-    from grader.submission import load_submission
 
+    grader.sandbox.Sandbox = InProcessSandbox   # the engine looks it up when it starts
     assignment = load_config(config).assignment(assignment_name)
-    batch = Batch.prepare(assignment)                     # per student: that is the naive part
-    submission = load_submission(path, assignment)
-    runs = execute(batch, InProcessSandbox(assignment.limits), submission)
-    tests = []
-    for name in assignment.functions:
-        tests.extend(judge(batch, runs[name]))
-    result = StudentResult(student=submission.student, source=path.name, status=submission.status, tests=tests,
-                           notes=[p.message for p in submission.problems], attribution=assignment.attribution)
+    [result] = grade_paths(assignment, [path], jobs=1)  # prepares the reference's outputs: per student
     write_student(assignment, result, out)
     return result
 

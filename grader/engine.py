@@ -22,6 +22,7 @@ millisecond per item, the checks' sub-results are recorded by the plugin.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -56,12 +57,17 @@ class GradedFunction:
 
         runs = self.engine.function_runs(self.index)
         run = runs[self.function]
+        started = time.perf_counter()
         tests = judge(self.engine.batch, run)
+        self.engine.add_time("checks", time.perf_counter() - started)
         self.engine.record(self.index, tests)
         self.engine.record_printed(self.index, self.function, run)
         self.engine.done_with(self.index, self.function)
         failed = [t.name for t in tests if not t.passed]
-        assert not failed, "failed: " + ", ".join(failed)
+        if failed:
+            # pytrace=False: the item's report is never shown, and formatting a traceback
+            # re-parses the source files with ast for every failed item (~1/6 of the grader's CPU in make bench).
+            pytest.fail("failed: " + ", ".join(failed), pytrace=False)
 
     def __repr__(self) -> str:
         return f"{self.engine.student_id(self.index)}::{self.function}"
@@ -114,10 +120,14 @@ class Engine:
                  on_done=None, instructor_tests: bool = False):
         self.batch = batch
         self.paths = paths
-        self.sandbox = sandbox
+        self.sandbox = _TimedSandbox(sandbox, self)
         self.jobs = max(1, jobs)
         self.window = self.jobs * 3
         self.stats = stats if stats is not None else {}
+        # Timings for `make bench` (cheap: a perf_counter pair per stage). stage_seconds are
+        # summed over threads; started/judged are per submission index (perf_counter values).
+        for key in ("stage_seconds", "started", "judged"):
+            self.stats.setdefault(key, {})
         self.executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grade")
         self.futures: dict = {}
         self.submissions: dict = {}
@@ -129,10 +139,12 @@ class Engine:
         self.ids = list(ids) if ids is not None else student_ids(paths)
         self.progress = None
         # Called with each StudentResult as soon as it is final, so that a killed batch keeps
-        # the work done; with instructor tests, results are final only after the whole session.
+        # the work done; with instructor tests, once the student's items (generated and the
+        # instructor's, which run together: see GradingPlugin.pytest_collection_modifyitems) have run.
         self.on_done = on_done
         self.instructor_tests = instructor_tests
         self.emitted: set = set()
+        self.items_left: dict = {}   # student index -> items not run yet (set at collection)
 
     def student_id(self, index: int) -> str:
         return self.ids[index]
@@ -166,13 +178,21 @@ class Engine:
         from grader.grade import execute
 
         try:
+            started = time.perf_counter()
+            self.stats["started"][index] = started
             submission = self.submission(index)
+            self.add_time("load", time.perf_counter() - started)
             return execute(self.batch, self.sandbox, submission)
         except Exception as exc:  # a grader bug must cost neither the batch nor other students
             import traceback
             self.errors[index] = f"{type(exc).__name__}: {exc}"
             detail = traceback.format_exc()
             return _internal_error_runs(self.batch, self.submissions.get(index), detail)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        with self.lock:
+            stages = self.stats["stage_seconds"]
+            stages[stage] = stages.get(stage, 0.0) + seconds
 
     def record(self, index: int, tests: list) -> None:
         self.tests[index].extend(tests)
@@ -190,6 +210,7 @@ class Engine:
             finished = not self.pending[index]
             if finished:
                 self.futures.pop(index, None)  # release the arrays of a judged submission
+                self.stats["judged"][index] = time.perf_counter()
         if self.progress is not None:
             self.progress.update(1)
         if finished and not self.instructor_tests:
@@ -220,6 +241,52 @@ class Engine:
 
     def student_results(self) -> list:
         return [self._emit(index) for index in range(len(self.paths))]
+
+
+class _TimedSandbox:
+    """The sandbox, timing session starts and stops ("sandbox") and calls ("calls") into the stats."""
+
+    def __init__(self, sandbox, engine: "Engine"):
+        self._sandbox = sandbox
+        self._engine = engine
+
+    def open(self, *args, **kwargs):
+        started = time.perf_counter()
+        session = self._sandbox.open(*args, **kwargs)
+        self._engine.add_time("sandbox", time.perf_counter() - started)
+        return _TimedSession(session, self._engine)
+
+    def __getattr__(self, name):
+        return getattr(self._sandbox, name)
+
+
+class _TimedSession:
+    def __init__(self, session, engine: "Engine"):
+        self._session = session
+        self._engine = engine
+
+    def call(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self._session.call(*args, **kwargs)
+        finally:
+            self._engine.add_time("calls", time.perf_counter() - started)
+
+    def close(self):
+        started = time.perf_counter()
+        try:
+            return self._session.close()
+        finally:
+            self._engine.add_time("sandbox", time.perf_counter() - started)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
 
 
 def _check_order(check: str) -> int:
@@ -257,6 +324,7 @@ class GradingPlugin:
         self.engine = engine
         self.instructor: dict = {}   # nodeid -> (index, marker kwargs, test name)
         self.collect_errors: list = []
+        self.item_student: dict = {}  # nodeid -> student index, for items about one student
 
     def pytest_configure(self, config):
         config.addinivalue_line(
@@ -288,6 +356,41 @@ class GradingPlugin:
     @pytest.fixture
     def cases(self):
         return {name: list(cases) for name, cases in self.engine.batch.cases.items()}
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        """Run each student's items together: generated ones, then the instructor's.
+
+        Then a student's result is final (reports written, memory released) as soon as its
+        own items have run, and the instructor's items overlap the sandboxed execution of the
+        next submissions instead of running, one by one, after all of them.
+        """
+        last = len(self.engine.paths)
+        keyed = []
+        for position, item in enumerate(items):
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if isinstance(params.get("graded_function"), GradedFunction):
+                index = params["graded_function"].index
+            elif isinstance(params.get("student"), int):
+                index = params["student"]
+            else:
+                index = last  # not about one student: after every student's items
+            keyed.append((index, position, item))
+        keyed.sort(key=lambda entry: (entry[0], entry[1]))
+        items[:] = [item for _, _, item in keyed]
+        left = self.engine.items_left
+        for index, _, item in keyed:
+            if index < last:
+                left[index] = left.get(index, 0) + 1
+                self.item_student[item.nodeid] = index
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        index = self.item_student.pop(nodeid, None)
+        if index is None or not self.engine.instructor_tests:
+            return
+        left = self.engine.items_left
+        left[index] -= 1
+        if left[index] == 0:
+            self.engine._emit(index)
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -333,7 +436,10 @@ def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: 
 
     assignment = batch.assignment
     hidden = [str(p) for p in _instructor_tests(assignment)]
-    with Sandbox(assignment.limits, jobs=jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
+    # One more session slot when instructor tests run: their sessions are opened by the judging
+    # thread, which must not wait for a worker thread's slot (the workers wait for it in turn).
+    sandbox_jobs = jobs + 1 if hidden else jobs
+    with Sandbox(assignment.limits, jobs=sandbox_jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
         engine = Engine(batch, paths, sandbox, jobs, stats, ids=ids, on_done=on_done, instructor_tests=bool(hidden))
         plugin = GradingPlugin(engine)
         ini = os.path.join(tmp, "pytest.ini")
