@@ -575,8 +575,8 @@ def test_non_utf8_bytes(tmp_path, assignment):
     sub = load_bytes(tmp_path, assignment, good.replace(b"Congratulations", b"Congr\xe9tulations"))
     line = good[: good.index(b"Congratulations")].count(b"\n") + 1
     assert sub.problems[0].message.startswith(
-        f"erin.ipynb is not UTF-8 text (byte 0xe9 on line {line} cannot be read); Jupyter always writes UTF-8")
-    assert "re-download the notebook from Jupyter with File > Download" in sub.problems[0].message
+        f"erin.ipynb is not UTF-8 text (byte 0xe9 on line {line} cannot be read): another program saved it in "
+        "another encoding, or it was damaged; re-download the notebook from Jupyter with File > Download")
     utf16 = load_bytes(tmp_path, assignment, good.decode().encode("utf-16"))
     assert "saved as UTF-16" in utf16.problems[0].message
 
@@ -648,11 +648,32 @@ def test_folder_with_several_or_no_notebooks(tmp_path, assignment):
     assert sub.digest != empty.digest
 
 
+def test_module_in_another_encoding(tmp_path, assignment):
+    sub = load_bytes(tmp_path, assignment, "# é\n".encode("latin-1") + b"import numpy as np\n", name="olga.py")
+    assert sub.status == "unreadable" and sub.student == "olga"
+    assert sub.problems[0].message == (
+        "olga.py is not UTF-8 text (byte 0xe9 on line 1 cannot be read): another program saved it in another "
+        "encoding, or it was damaged; save it as UTF-8 (your editor's Save with Encoding) and submit it again")
+
+
+def test_a_fifo_does_not_hang_loading(tmp_path, assignment):
+    os.mkfifo(tmp_path / "pat.ipynb")
+    assert "not a regular file" in load_submission(tmp_path / "pat.ipynb", assignment).problems[0].message
+    (tmp_path / "quinn").mkdir()
+    os.mkfifo(tmp_path / "quinn" / "work.ipynb")
+    sub = load_submission(tmp_path / "quinn", assignment)
+    assert sub.status == "unreadable" and sub.problems[0].message.startswith("work.ipynb is not a regular file")
+
+
 def test_symlinks_and_missing_paths_are_refused(tmp_path, assignment):
     link = tmp_path / "mallory.py"
     link.symlink_to(SOLUTION)
     sub = load_submission(link, assignment)
     assert sub.status == "unreadable" and sub.functions == {} and "symbolic link" in sub.problems[0].message
+    (tmp_path / "mallory2").mkdir()
+    (tmp_path / "mallory2" / "work.py").symlink_to(SOLUTION)
+    inside = load_submission(tmp_path / "mallory2", assignment)
+    assert inside.status == "unreadable" and "symbolic link" in inside.problems[0].message
     gone = load_submission(tmp_path / "nobody.ipynb", assignment)
     assert gone.status == "unreadable" and "does not exist" in gone.problems[0].message
 
@@ -740,7 +761,7 @@ def test_parsing_only_the_cells_that_matter_changes_nothing(tmp_path, assignment
     functions = FUNCTIONS + [f"use_{i}" for i in range(len(uses))]
 
     def outcome(eager: bool):
-        chosen = selection.Selection([selection.Parsed(u, i) for i, u in enumerate(units) if u.is_code])
+        chosen = selection.Selection([selection.Parsed(u) for u in units if u.is_code])
         defs = selection._defs_pattern(tuple(functions))
         for p in chosen.parsed:
             p.defines = set(defs.findall(p.unit.text))

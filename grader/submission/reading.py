@@ -7,6 +7,7 @@ the student what happened and what to do; nothing here raises anything else for 
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import os
@@ -67,14 +68,12 @@ def student_id(path: Path) -> str:
     return name or "submission"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def locate(path: Path, ignored_names: set[str]) -> Path:
     """The one file to grade: ``path`` itself, or the single notebook/module in the folder."""
     try:
         info = os.lstat(path)
+    except ValueError:  # a NUL in the name
+        raise ReadFailure(UNREADABLE, f"{path.name!r} is not a usable file name; rename the file") from None
     except FileNotFoundError:
         raise ReadFailure(UNREADABLE, f"{path.name} does not exist (it was moved or deleted before "
                                       "grading); submit the notebook again") from None
@@ -90,17 +89,8 @@ def locate(path: Path, ignored_names: set[str]) -> Path:
     if not stat.S_ISDIR(info.st_mode):
         raise ReadFailure(UNREADABLE, f"{path.name} is not a regular file or folder; "
                                       "submit the notebook file itself")
-    found: list[Path] = []
-    for root, dirs, files in os.walk(path):
-        depth = len(Path(root).relative_to(path).parts)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")
-                         and depth + 1 < _FOLDER_DEPTH)
-        for name in sorted(files):
-            if name.startswith(".") or not name.lower().endswith((".ipynb", ".py")):
-                continue
-            if name in ignored_names:  # course files students may upload with their work (lr_utils.py)
-                continue
-            found.append(Path(root) / name)
+    found = [f for f in _walk(path) if f.name.lower().endswith((".ipynb", ".py"))
+             and f.name not in ignored_names]  # course files students upload with their work (lr_utils.py)
     found.sort(key=lambda f: str(f.relative_to(path)))
     notebooks = [f for f in found if f.suffix.lower() == ".ipynb"]
     if len(notebooks) == 1:
@@ -119,49 +109,68 @@ def locate(path: Path, ignored_names: set[str]) -> Path:
                                   "submit exactly one notebook")
 
 
+def _walk(folder: Path):
+    """Files of a submission folder: not hidden, not in checkpoints or caches, not too deep,
+    symbolic links to folders not followed."""
+    for root, dirs, files in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")
+                         and depth + 1 < _FOLDER_DEPTH)
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
 def folder_digest(path: Path) -> str:
-    """A digest of a folder that could not be graded, so a cache sees when it changes."""
+    """A digest of a folder that could not be graded (names and sizes), so a cache sees when it changes."""
     digest = hashlib.sha256()
-    if path.is_dir() and not path.is_symlink():
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            for name in sorted(files):
-                file = Path(root) / name
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            for file in _walk(path):
                 digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
-                try:
-                    digest.update(str(os.lstat(file).st_size).encode() + b"\0")
-                except OSError:
-                    pass
+                digest.update(str(os.lstat(file).st_size).encode() + b"\0")
+    except (OSError, ValueError):
+        pass  # what could be read is digested; the failure itself was reported
     return digest.hexdigest()
 
 
 def read_bytes(file: Path) -> bytes:
+    """The file's bytes. Opened without following a link and without blocking (a FIFO put in
+    place of the file would hang a plain open), then checked to be a regular file."""
     try:
-        size = os.lstat(file).st_size
-        if size > MAX_BYTES:
-            raise ReadFailure(UNREADABLE, f"{file.name} is {size / 2**20:.0f} MB, too large to be a "
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        what = "is a symbolic link, which the grader does not follow" if exc.errno == errno.ELOOP \
+            else f"cannot be read ({exc.strerror})"
+        raise ReadFailure(UNREADABLE, f"{file.name} {what}; submit the notebook file itself") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadFailure(UNREADABLE, f"{file.name} is not a regular file; submit the notebook file itself")
+        if info.st_size > MAX_BYTES:
+            raise ReadFailure(UNREADABLE, f"{file.name} is {info.st_size / 2**20:.0f} MB, too large to be a "
                                           "notebook; clear the outputs (Edit > Clear Outputs of All Cells), "
                                           "save, and submit it again")
-        with open(file, "rb") as handle:
+        try:
             return handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ReadFailure(UNREADABLE, f"{file.name} cannot be read ({exc.strerror}); "
-                                      "submit the notebook again") from None
+        except OSError as exc:
+            raise ReadFailure(UNREADABLE, f"{file.name} cannot be read ({exc.strerror}); "
+                                          "submit the notebook again") from None
 
 
-def decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str, fix: str = REDOWNLOAD) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadFailure(UNREADABLE, f"{name} was saved as UTF-16 text by another program, not by Jupyter; "
-                                      f"{REDOWNLOAD}")
+                                      f"{fix}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ReadFailure(UNREADABLE, f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line} "
-                                      "cannot be read); Jupyter always writes UTF-8, so the file was changed or "
-                                      f"damaged after it was saved: {REDOWNLOAD}") from None
+                                      "cannot be read): another program saved it in another encoding, or it was "
+                                      f"damaged; {fix}") from None
 
 
 def _normalize(text: str) -> str:
@@ -317,5 +326,5 @@ def module_unit(data: bytes, name: str) -> Unit:
     if not data.strip():
         raise ReadFailure(EMPTY, f"{name} is empty ({len(data)} bytes): the upload or the save failed; "
                                  "submit your file again")
-    text = decode(data, name)
-    return Unit(name, f"<{name}>", None, "code", _normalize(text.lstrip("\ufeff")))
+    text = decode(data, name, fix="save it as UTF-8 (your editor's Save with Encoding) and submit it again")
+    return Unit(name, f"<{name}>", None, "code", _normalize(text))

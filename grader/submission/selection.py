@@ -42,13 +42,12 @@ class Parsed:
 
     Most cells of a notebook (test calls, prints, plots) turn out not to matter, and parsing
     is most of the cost of loading: a cell is parsed only when its text shows it may define a
-    graded function or bind a needed name (see :func:`_may_bind`), or when a rare message
+    graded function or bind a needed name (see :func:`_binding_pattern`), or when a rare message
     needs everything.
     """
 
-    def __init__(self, unit: Unit, order: int):
+    def __init__(self, unit: Unit):
         self.unit = unit
-        self.order = order
         self.defines: set[str] = set()  # graded names its text may define at the top level
 
     @cached_property
@@ -163,7 +162,8 @@ class Binding:
 
     @property
     def name(self) -> str:
-        return getattr(self.stmt, "name", "")
+        """What the statement defines, for messages: ``helper``, or ``EPS, TINY``."""
+        return getattr(self.stmt, "name", None) or ", ".join(sorted(pysource.module_bindings(self.stmt)))
 
 
 @dataclass
@@ -255,7 +255,7 @@ def _definitions(parsed: list[Parsed], name: str) -> list[Definition]:
 
 
 def select(units: list[Unit], functions: list[str], is_notebook: bool) -> Selection:
-    selection = Selection([Parsed(u, i) for i, u in enumerate(units) if u.is_code])
+    selection = Selection([Parsed(u) for u in units if u.is_code])
     defs = _defs_pattern(tuple(functions))
     for p in selection.parsed:  # one scan of each cell for all the graded names it may define
         p.defines = set(defs.findall(p.unit.text)) if "def" in p.unit.text else set()
@@ -568,7 +568,7 @@ def _installed(module: str) -> bool:
 
 
 def _named(binding: Binding) -> str:
-    return f"`{binding.name}`" if binding.name else "the code"
+    return f"`{binding.name}`" if binding.name else "top-level code"
 
 
 def _describe(stmt: ast.stmt) -> str:
