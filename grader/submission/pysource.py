@@ -284,7 +284,7 @@ def _call_root(func: ast.expr) -> str | None:
     """``np.random.default_rng`` -> ``np``; a call of anything else is not a constant."""
     while isinstance(func, ast.Attribute):
         func = func.value
-    return func.id if isinstance(func, ast.Name) and func is not None else None
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _constant_expr(expr: ast.expr, names: set[str], roots: set[str]) -> bool:
