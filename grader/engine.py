@@ -122,7 +122,10 @@ class Engine:
         self.paths = paths
         self.sandbox = _TimedSandbox(sandbox, self)
         self.jobs = max(1, jobs)
-        self.window = self.jobs * 3
+        # How far execution may run ahead of judging. Wide enough that while one submission
+        # waits out a call's time limit (seconds), the other sandboxes keep working (each
+        # submission takes a fraction of a second); each one held costs only its small results.
+        self.window = max(self.jobs * 3, 32)
         self.stats = stats if stats is not None else {}
         # Timings for `make bench` (cheap: a perf_counter pair per stage). stage_seconds are
         # summed over threads; started/judged are per submission index (perf_counter values).
@@ -297,9 +300,22 @@ def _check_order(check: str) -> int:
 
 
 def student_ids(paths: list) -> list:
-    """Student ids from file names; a name used twice (bob.ipynb, bob.py) keeps its suffix."""
-    stems = [p.stem if p.is_file() else p.name for p in paths]
-    return [p.name if stems.count(stem) > 1 else stem for p, stem in zip(paths, stems)]
+    """Student ids from file names, safe as folder names and unique within the batch
+    (bob.ipynb and bob.py become bob and bob_py; a further clash gets -2, -3...)."""
+    from grader.submission.reading import student_id
+
+    ids, seen = [], set()
+    stems = [student_id(Path(p)) for p in paths]
+    for path, stem in zip(paths, stems):
+        name = stem
+        if stems.count(stem) > 1 and Path(path).suffix:
+            name = f"{stem}_{Path(path).suffix.lstrip('.')}"
+        candidate, number = name, 2
+        while candidate in seen:
+            candidate, number = f"{name}-{number}", number + 1
+        seen.add(candidate)
+        ids.append(candidate)
+    return ids
 
 
 def _internal_error_runs(batch, submission, detail: str) -> dict:
@@ -426,8 +442,15 @@ def _hidden_failure(report) -> str:
     return "failed: an instructor's hidden test did not pass"
 
 
+def protected_paths(assignment, paths: list, extra: tuple = ()) -> list:
+    """What student code must never read: solutions, hidden tests, config, submissions, output."""
+    candidates = [assignment.solution_dir, assignment.root / "config.yaml", *assignment.hidden_tests,
+                  *{Path(p).resolve().parent for p in paths}, *extra]
+    return sorted({Path(p).resolve() for p in candidates if Path(p).exists()})
+
+
 def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: dict | None = None,
-               ids: list | None = None, on_done=None) -> list:
+               ids: list | None = None, on_done=None, deny_paths: tuple = ()) -> list:
     """Grade ``paths`` with pytest as the engine; returns one StudentResult per path, in order."""
     import os
     import tempfile
@@ -439,7 +462,8 @@ def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: 
     # One more session slot when instructor tests run: their sessions are opened by the judging
     # thread, which must not wait for a worker thread's slot (the workers wait for it in turn).
     sandbox_jobs = jobs + 1 if hidden else jobs
-    with Sandbox(assignment.limits, jobs=sandbox_jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
+    deny = protected_paths(assignment, paths, deny_paths)
+    with Sandbox(assignment.limits, deny_paths=deny, jobs=sandbox_jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
         engine = Engine(batch, paths, sandbox, jobs, stats, ids=ids, on_done=on_done, instructor_tests=bool(hidden))
         plugin = GradingPlugin(engine)
         ini = os.path.join(tmp, "pytest.ini")

@@ -255,7 +255,7 @@ def find_submissions(folder: Path) -> list:
 
 def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch: Batch | None = None,
                 progress: bool = False, stats: dict | None = None, ids: list | None = None,
-                on_done=None) -> list:
+                on_done=None, deny_paths: tuple = ()) -> list:
     """Grade submissions (paths) and return a StudentResult per path, in the same order.
 
     ``on_done(result)`` is called as soon as each student's result is final.
@@ -266,7 +266,7 @@ def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch
         return []
     batch = batch or Batch.prepare(assignment)
     return run_engine(batch, [Path(p) for p in paths], jobs=jobs, progress=progress, stats=stats,
-                      ids=ids, on_done=on_done)
+                      ids=ids, on_done=on_done, deny_paths=tuple(deny_paths))
 
 
 def grade_one(assignment: AssignmentSpec, path) -> StudentResult:
@@ -306,8 +306,9 @@ def grade_folder(assignment: AssignmentSpec, submissions: Path, out: Path, *, jo
             from grader.distributed import grade_on_cluster
             graded = grade_on_cluster(assignment, todo_paths, scheduler, ids=todo_ids, on_done=finished)
         else:
+            out.mkdir(parents=True, exist_ok=True)
             graded = grade_paths(assignment, todo_paths, jobs=jobs, ids=todo_ids, on_done=finished,
-                                 progress=sys.stderr.isatty() and not quiet)
+                                 progress=sys.stderr.isatty() and not quiet, deny_paths=(submissions, out))
         for i, result in zip(todo, graded):
             results[i] = result
     for i, result in enumerate(results):

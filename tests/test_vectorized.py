@@ -64,7 +64,8 @@ def test_c_level_iteration_is_caught_by_timing_with_the_static_spot(assignment):
     [verdict] = CHECK.judge(run)
     [finding] = failures(verdict)
     assert finding.message.startswith("sigmoid: map() iterates over the data element by element")
-    assert "the reference's extra time" in finding.message
+    assert "times the reference's time" in finding.message
+    assert "ms" not in finding.message  # no measured figures: feedback is byte-identical across runs
 
 
 def test_a_loop_over_iterations_is_allowed_without_a_note(assignment):
@@ -117,7 +118,7 @@ def test_timing_alone_never_fails_a_function(assignment):
 
     verdict = _run_with(assignment, "dot", "sigmoid", slow)
     assert verdict.passed
-    assert any("note: on a large input" in f.message for f in verdict.findings)
+    assert not verdict.findings  # timing is never shown on its own (it would differ between runs)
 
 
 def test_a_stub_that_returns_none_earns_nothing(assignment, tmp_path):
