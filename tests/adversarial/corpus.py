@@ -128,7 +128,7 @@ def predict(w, b, X):
     import sys
     sys.setrecursionlimit(10 ** 9)
     nested = []
-    for _ in range(10 ** 6):
+    for _ in range(300_000):   # far deeper than an 8 MiB C stack can recurse through
         nested = [nested]
     return repr(nested)    # recursion in C: no Python frame limit stops it
 """
@@ -548,7 +548,9 @@ def sigmoid(z):
     for path in targets:
         try:
             with open(path, "rb") as handle:
-                leaked.append(f"{path}: {handle.read(4000)!r}")
+                data = handle.read(4000)
+            if data:                # a denied path may be covered by an empty file: nothing leaks
+                leaked.append(f"{path}: {data!r}")
         except OSError:
             pass
     for folder in ("$ROOT/solutions/logreg", "$SUBS", "$OUT", "$ROOT"):
@@ -728,7 +730,7 @@ def hostile_corpus(values: dict) -> list:
         case("hang_recursion", "propagate", HANG_RECURSION, Expect({"propagate": f"{MEMORY}|{KILLED}|{TIMEOUT}"}),
              "unbounded Python recursion after sys.setrecursionlimit(10**9)"),
         case("crash_c_recursion", "predict", C_RECURSION, Expect({"predict": rf"{KILLED}.*(SIGSEGV|segmentation)"}),
-             "repr of a 10**6-deep list after sys.setrecursionlimit(10**9): C stack overflow"),
+             "repr of a 300000-deep list after sys.setrecursionlimit(10**9): C stack overflow"),
         case("hang_at_import", "sigmoid", HANG_AT_IMPORT, Expect({"sigmoid": LOAD_TIMEOUT}),
              "a module constant that sleeps for days when the cell loads"),
         # exhaust

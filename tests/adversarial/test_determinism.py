@@ -2,7 +2,8 @@
 
 A correct but slow sigmoid (vectorized, no loop: it computes 60 times the work it needs)
 makes the vectorized check time it. Its verdict does not depend on the clock here (no
-loop, so timing alone never fails), but the measured figures must not reach the files.
+loop, so timing alone never fails), and the measured figures must not reach the files (they
+did, as "took 54x the reference's extra time (8.71 ms vs 0.14 ms)", until c5b052e).
 """
 from __future__ import annotations
 
@@ -19,10 +20,6 @@ SLOW_SIGMOID = """def sigmoid(z):
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grader/checks/vectorized.py writes measured timings into the results: the 'note: on a large input "
-    "sigmoid took Nx the reference's extra time (X ms vs Y ms)' finding differs from run to run, so "
-    "results.json and feedback.md are not byte-identical (under load the note even appears for honest code)"))
 def test_two_runs_give_byte_identical_results_even_when_timing_is_measured(tmp_path):
     submissions = tmp_path / "submissions"
     submissions.mkdir()
