@@ -61,12 +61,6 @@ def public_literals(config: Path) -> dict:
     return literals
 
 
-def placeholder_values() -> dict:
-    """Values that make the corpus fillable at collection time (only the names matter then)."""
-    return {k: "0" for k in ("ROOT", "SUBS", "OUT", "CONFIG", "TOKEN", "PORT", "UDP_PORT", "UNIX_PATH",
-                             "SIGMOID_PUBLIC", "PREDICT_PUBLIC")}
-
-
 def write_submission(folder: Path, hostile) -> Path:
     path = folder / f"{hostile.student}{hostile.suffix}"
     if hostile.raw is not None:

@@ -56,6 +56,12 @@ class Hostile:
     what: str = ""
 
 
+def placeholder_values() -> dict:
+    """Values that make the corpus fillable at collection time (only the names matter then)."""
+    return {k: "0" for k in ("ROOT", "SUBS", "OUT", "CONFIG", "TOKEN", "PORT", "UDP_PORT", "UNIX_PATH",
+                             "SIGMOID_PUBLIC", "PREDICT_PUBLIC")}
+
+
 def fill(text: str, values: dict) -> str:
     return string.Template(textwrap.dedent(text).strip("\n")).substitute(values)
 

@@ -12,8 +12,7 @@ import re
 import pytest
 
 from advkit import FUNCTIONS, ROOT, changed, find_named
-from conftest import placeholder_values
-from corpus import OTHER_STUDENT_MARKER, SECRET_MARKERS, broken_corpus, hostile_corpus
+from corpus import OTHER_STUDENT_MARKER, SECRET_MARKERS, broken_corpus, hostile_corpus, placeholder_values
 
 pytestmark = [pytest.mark.adversarial, pytest.mark.slow]
 
