@@ -79,7 +79,6 @@ class StudentFunctions:
     def __init__(self, engine: "Engine", index: int):
         self._engine = engine
         self._index = index
-        self._session = None
 
     @property
     def id(self) -> str:
@@ -95,22 +94,15 @@ class StudentFunctions:
             if submission.status != "ok" or function not in submission.functions:
                 from grader.grade import missing_reason
                 raise StudentCallFailed(function, st.CallOutcome(st.MISSING, error=missing_reason(submission, function)))
-            if self._session is None:
-                self._session = engine.sandbox.open(submission.chunks, student=submission.student)
             spec = engine.batch.assignment.functions.get(function)
             timeout = spec.timeout_seconds if spec else engine.batch.assignment.limits.call_seconds
             proxies = engine.batch.reference.proxies_for(function, engine.batch.assignment.attribution)
-            outcome = self._session.call(function, args, kwargs, proxies=proxies, timeout=timeout)
+            outcome = engine.live_session(self._index).call(function, args, kwargs, proxies=proxies, timeout=timeout)
             if not outcome.ok:
                 raise StudentCallFailed(function, outcome)
             return outcome.value
 
         return call
-
-    def _close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
 
 
 class Engine:
@@ -148,6 +140,7 @@ class Engine:
         self.instructor_tests = instructor_tests
         self.emitted: set = set()
         self.items_left: dict = {}   # student index -> items not run yet (set at collection)
+        self.live: dict = {}         # student index -> the session its instructor tests share
 
     def student_id(self, index: int) -> str:
         return self.ids[index]
@@ -191,6 +184,20 @@ class Engine:
             self.errors[index] = f"{type(exc).__name__}: {exc}"
             detail = traceback.format_exc()
             return _internal_error_runs(self.batch, self.submissions.get(index), detail)
+
+    def live_session(self, index: int):
+        """The sandbox session the instructor's tests of one student share (one child, not
+        one per test); closed once that student's last item has run."""
+        session = self.live.get(index)
+        if session is None:
+            submission = self.submission(index)
+            session = self.live[index] = self.sandbox.open(submission.chunks, student=submission.student)
+        return session
+
+    def close_live_session(self, index: int) -> None:
+        session = self.live.pop(index, None)
+        if session is not None:
+            session.close()
 
     def add_time(self, stage: str, seconds: float) -> None:
         with self.lock:
@@ -363,7 +370,6 @@ class GradingPlugin:
         self.instructor[request.node.nodeid] = (request.param, dict(marker.kwargs) if marker else {},
                                                 request.node.originalname or request.node.name)
         yield handle
-        handle._close()
 
     @pytest.fixture
     def reference(self):
@@ -406,6 +412,7 @@ class GradingPlugin:
         left = self.engine.items_left
         left[index] -= 1
         if left[index] == 0:
+            self.engine.close_live_session(index)
             self.engine._emit(index)
 
     def pytest_collectreport(self, report):
@@ -479,6 +486,8 @@ def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: 
                                 str(ITEMS_MODULE), *hidden], plugins=[plugin])
         finally:
             engine.executor.shutdown(wait=True, cancel_futures=True)
+            for index in list(engine.live):
+                engine.close_live_session(index)
             if engine.progress is not None:
                 engine.progress.close()
         if plugin.collect_errors:

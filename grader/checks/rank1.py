@@ -144,9 +144,23 @@ def _matmul(left, right):
     return None
 
 
+_STATEMENTS: dict = {}  # id(root) -> (root, {line: [statements]}); the root is kept so ids stay unique
+
+
 def statements_at(root, line: int) -> list:
-    return [node for node in ast.walk(root) if isinstance(node, ast.stmt) and node.lineno == line
-            and not isinstance(node, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With))]
+    """The simple statements starting at ``line`` in ``root`` (indexed once per tree: this is
+    asked for every line the locals observer reports)."""
+    entry = _STATEMENTS.get(id(root))
+    if entry is None or entry[0] is not root:
+        if len(_STATEMENTS) > 256:
+            _STATEMENTS.clear()
+        index: dict = {}
+        for node in ast.walk(root):
+            if isinstance(node, ast.stmt) and not isinstance(
+                    node, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With)):
+                index.setdefault(node.lineno, []).append(node)
+        entry = _STATEMENTS[id(root)] = (root, index)
+    return entry[1].get(line, [])
 
 
 # --------------------------------------------------------------------------- the reference's own habits
