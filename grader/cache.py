@@ -8,13 +8,12 @@ killed midway resumes where it stopped.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from pathlib import Path
 
 from grader import __version__
-from grader.outcomes import Finding, StudentResult, TestResult
+from grader.outcomes import StudentResult
 from grader.report.files import atomic_write
 
 CACHE_DIR = ".cache"
@@ -53,7 +52,7 @@ def load(out: Path, student: str, key: str) -> StudentResult | None:
         data = json.loads(file.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
-        return _result_from(data["result"])
+        return StudentResult.from_json(json.dumps(data["result"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or damaged: regrade
 
@@ -61,13 +60,5 @@ def load(out: Path, student: str, key: str) -> StudentResult | None:
 def store(out: Path, result: StudentResult, key: str) -> None:
     folder = Path(out) / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    data = {"key": key, "result": dataclasses.asdict(result)}
+    data = {"key": key, "result": json.loads(result.to_json())}
     atomic_write(folder / f"{result.student}.json", json.dumps(data, indent=1, sort_keys=True) + "\n")
-
-
-def _result_from(data: dict) -> StudentResult:
-    tests = []
-    for test in data.pop("tests"):
-        test["findings"] = [Finding(**f) for f in test.get("findings", [])]
-        tests.append(TestResult(**test))
-    return StudentResult(tests=tests, **data)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import hashlib
-import json
 import math
 import shutil
 import tempfile
@@ -166,18 +165,13 @@ def submission_payload(path: Path) -> dict:
 
 
 def result_to_json(result) -> str:
-    return json.dumps(dataclasses.asdict(result), sort_keys=True)
+    return result.to_json()
 
 
 def result_from_json(text: str):
-    from grader.outcomes import Finding, StudentResult, TestResult
+    from grader.outcomes import StudentResult
 
-    data = json.loads(text)
-    tests = []
-    for test in data.pop("tests"):
-        test["findings"] = [Finding(**f) for f in test.get("findings", [])]
-        tests.append(TestResult(**test))
-    return StudentResult(tests=tests, **data)
+    return StudentResult.from_json(text)
 
 
 # --------------------------------------------------------------------------- worker side

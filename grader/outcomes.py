@@ -9,6 +9,8 @@ No formats here: the report writers turn these into CSV, JSON, Markdown and HTML
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,3 +149,16 @@ class StudentResult:
 
     def function_score(self, function: str) -> float:
         return round(sum(t.score for t in self.tests if t.function == function), 4)
+
+    def to_json(self) -> str:
+        """Plain JSON, for the results cache and for results crossing processes or machines."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "StudentResult":
+        data = json.loads(text)
+        tests = []
+        for test in data.pop("tests"):
+            test["findings"] = [Finding(**f) for f in test.get("findings", [])]
+            tests.append(TestResult(**test))
+        return cls(tests=tests, **data)
