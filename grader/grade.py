@@ -255,18 +255,49 @@ def find_submissions(folder: Path) -> list:
 
 def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch: Batch | None = None,
                 progress: bool = False, stats: dict | None = None, ids: list | None = None,
-                on_done=None, deny_paths: tuple = ()) -> list:
+                on_done=None, deny_paths: tuple = (), processes: int | None = None) -> list:
     """Grade submissions (paths) and return a StudentResult per path, in the same order.
 
-    ``on_done(result)`` is called as soon as each student's result is final.
+    ``jobs`` submissions are graded at once. A large batch is split between several grader
+    processes (``grader.parallel``; ``processes=None`` decides from the batch size and the
+    cores, ``1`` keeps everything in this process). ``on_done(result)`` is called as soon as
+    each student's result is final.
     """
-    from grader.engine import run_engine
+    import os
+
+    from grader.engine import run_engine, student_ids
 
     if not paths:
         return []
+    paths = [Path(p) for p in paths]
+    if processes is None:
+        processes, per_process = (1, jobs) if batch is not None else \
+            _plan(jobs, len(paths), os.cpu_count() or 1)
+    else:
+        per_process = max(1, -(-jobs // processes))
+    if processes > 1:
+        from grader.parallel import grade_in_processes
+
+        bar = None
+        if progress:
+            from tqdm import tqdm
+            bar = tqdm(total=len(paths), unit="student", desc="grading", dynamic_ncols=True, leave=False)
+        try:
+            return grade_in_processes(assignment, paths, ids if ids is not None else student_ids(paths),
+                                      processes=processes, jobs_per_process=per_process, on_done=on_done,
+                                      progress=bar, deny_paths=tuple(deny_paths))
+        finally:
+            if bar is not None:
+                bar.close()
     batch = batch or Batch.prepare(assignment)
-    return run_engine(batch, [Path(p) for p in paths], jobs=jobs, progress=progress, stats=stats,
+    return run_engine(batch, paths, jobs=jobs, progress=progress, stats=stats,
                       ids=ids, on_done=on_done, deny_paths=tuple(deny_paths))
+
+
+def _plan(jobs: int, count: int, cores: int) -> tuple:
+    from grader.parallel import plan_processes
+
+    return plan_processes(jobs, count, cores)
 
 
 def grade_one(assignment: AssignmentSpec, path) -> StudentResult:

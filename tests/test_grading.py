@@ -160,3 +160,19 @@ def test_missing_submissions_folder_is_a_clear_error(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 2
     assert "submissions folder not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_several_grader_processes_give_the_same_results(graded, assignment):
+    """The multi-process path (used for large batches) matches the single-process files."""
+    from grader.grade import find_submissions, grade_paths
+    from grader.report import feedback_markdown, gradebook_csv, results_json
+
+    paths = find_submissions(EXAMPLES)
+    done = []
+    results = grade_paths(assignment, paths, jobs=2, processes=2, on_done=done.append)
+    assert [r.student for r in results] == sorted(EXPECTED)
+    assert sorted(r.student for r in done) == sorted(EXPECTED)
+    assert gradebook_csv(assignment, results) == (graded / "gradebook.csv").read_text()
+    for result in results:
+        assert results_json(assignment, result) == (graded / result.student / "results.json").read_text()
+        assert feedback_markdown(assignment, result) == (graded / result.student / "feedback.md").read_text()
