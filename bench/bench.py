@@ -120,7 +120,9 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
         report_seconds[0] += time.perf_counter() - t
 
     stats: dict = {}
-    results = grade_paths(assignment, paths, jobs=jobs, batch=batch, stats=stats, ids=ids, on_done=on_done,
+    # No batch passed in: the default path decides, as `grader grade` does, whether to split
+    # the batch between grader processes (the preparation above is then timed on its own).
+    results = grade_paths(assignment, paths, jobs=jobs, stats=stats, ids=ids, on_done=on_done,
                           progress=sys.stderr.isatty())
     graded_at = t = time.perf_counter()
     write_gradebook(assignment, results, out)

@@ -285,7 +285,7 @@ def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch
         try:
             return grade_in_processes(assignment, paths, ids if ids is not None else student_ids(paths),
                                       processes=processes, jobs_per_process=per_process, on_done=on_done,
-                                      progress=bar, deny_paths=tuple(deny_paths))
+                                      progress=bar, deny_paths=tuple(deny_paths), stats=stats)
         finally:
             if bar is not None:
                 bar.close()

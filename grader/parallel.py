@@ -15,6 +15,7 @@ still, nothing they send is unpickled here: results arrive as bytes (``recv_byte
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import traceback
 from multiprocessing.connection import wait
@@ -33,7 +34,7 @@ def plan_processes(jobs: int, count: int, cores: int) -> tuple[int, int]:
 
 
 def grade_in_processes(assignment, paths: list, ids: list, *, processes: int, jobs_per_process: int,
-                       on_done=None, progress=None, deny_paths: tuple = ()) -> list:
+                       on_done=None, progress=None, deny_paths: tuple = (), stats: dict | None = None) -> list:
     """Grade ``paths`` in ``processes`` worker processes; one StudentResult per path, in order."""
     context = multiprocessing.get_context("spawn")
     workers = []
@@ -64,6 +65,9 @@ def grade_in_processes(assignment, paths: list, ids: list, *, processes: int, jo
                 kind, _, body = message.partition(b"\n")
                 if kind == b"error":
                     raise RuntimeError(body.decode("utf-8", "replace"))
+                if kind == b"stats":
+                    _merge_stats(stats, json.loads(body))
+                    continue
                 index = int(kind)
                 result = StudentResult.from_json(body.decode("utf-8"))
                 results[index] = result
@@ -83,17 +87,36 @@ def grade_in_processes(assignment, paths: list, ids: list, *, processes: int, jo
     return results
 
 
+def _merge_stats(stats: dict | None, worker: dict) -> None:
+    """Add a worker's timings (already keyed by batch position) to the caller's ``stats``."""
+    if stats is None:
+        return
+    for key, value in worker.items():
+        if key == "stage_seconds":
+            stages = stats.setdefault(key, {})
+            for stage, seconds in value.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
+        elif isinstance(value, dict):
+            stats.setdefault(key, {}).update({int(k): v for k, v in value.items()})
+
+
 def _worker_main(assignment, paths, ids, indices, jobs, deny_paths, send) -> None:
     from grader.grade import grade_paths
 
     position = {student: index for student, index in zip(ids, indices)}
+    stats: dict = {}
 
     def finished(result) -> None:
         send.send_bytes(str(position[result.student]).encode() + b"\n" + result.to_json().encode("utf-8"))
 
     try:
         grade_paths(assignment, [Path(p) for p in paths], jobs=jobs, ids=ids, on_done=finished,
-                    deny_paths=tuple(Path(p) for p in deny_paths), processes=1)
+                    deny_paths=tuple(Path(p) for p in deny_paths), processes=1, stats=stats)
+        # perf_counter is the system's monotonic clock: comparable across processes.
+        timings = {"stage_seconds": stats.get("stage_seconds", {})}
+        for key in ("started", "judged"):
+            timings[key] = {indices[local]: t for local, t in stats.get(key, {}).items()}
+        send.send_bytes(b"stats\n" + json.dumps(timings).encode())
     except BaseException:
         send.send_bytes(b"error\n" + traceback.format_exc().encode("utf-8", "replace"))
         raise
