@@ -142,8 +142,12 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     stages = dict(stats.get("stage_seconds", {}))
     stages["reference"] = batch.stats.get("prepare_seconds", prepared - started)
     stages["reports"] = report_seconds[0]
+    failed = [r.student for r in results if r.status == "error"]
+    if failed:  # an internal error makes a run look fast: never report it silently
+        print(f"  WARNING: the grader failed internally on {len(failed)} submission(s): {', '.join(failed[:5])}; "
+              f"see {out}/<student>/feedback.md", file=sys.stderr)
     return {
-        "n": len(paths), "jobs": jobs, "wall_s": wall, "per_s": len(paths) / wall,
+        "n": len(paths), "jobs": jobs, "wall_s": wall, "per_s": len(paths) / wall, "internal_errors": len(failed),
         "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95), "max_s": max(latencies),
         "final_p50_s": percentile(final, 50) if final else None,
         "final_p95_s": percentile(final, 95) if final else None,
@@ -153,6 +157,24 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
         "prepare_s": prepared - started, "stage_seconds": stages, "tail_s": tail,
         "results": results,
     }
+
+
+def without_teaching_checks(assignment):
+    """The same assignment with the rank1 and vectorized checks switched off."""
+    import dataclasses
+
+    functions = {name: dataclasses.replace(spec, points={c: p for c, p in spec.points.items()
+                                                          if c not in ("rank1", "vectorized")})
+                 for name, spec in assignment.functions.items()}
+    return dataclasses.replace(assignment, functions=functions)
+
+
+def teaching_cost(assignment, paths: list, work: Path, jobs: int) -> dict:
+    """Wall time of the same submissions with and without the teaching checks (issue 4: <= ~2x)."""
+    with_run = grade_batch(assignment, paths, work / "teaching-with", jobs)
+    without_run = grade_batch(without_teaching_checks(assignment), paths, work / "teaching-without", jobs)
+    return {"n": len(paths), "with_s": round(with_run["wall_s"], 3), "without_s": round(without_run["wall_s"], 3),
+            "factor": round(with_run["wall_s"] / max(without_run["wall_s"], 1e-9), 2)}
 
 
 def naive_sample(items: list, size: int) -> list:
@@ -218,6 +240,9 @@ def main(argv=None) -> int:
                         help="submissions the naive baseline runs on, stratified by kind (default: %(default)s; "
                              "0 skips it)")
     parser.add_argument("--no-growth", action="store_true", help="skip the batch of 100 run before the N batch")
+    parser.add_argument("--teaching-sample", type=int, default=100,
+                        help="submissions graded with and without the rank1/vectorized checks to measure what "
+                             "they cost (default: %(default)s; 0 skips it)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
@@ -258,7 +283,18 @@ def main(argv=None) -> int:
         print(f"  same total score as the grader on {agree[0]} of {agree[1]} sampled submissions"
               + (f" (differ: {', '.join(agree[2][:8])})" if agree[2] else ""))
 
+    teaching = None
+    if args.teaching_sample > 0:
+        sample = [p for p, _ in items][: args.teaching_sample]
+        print(f"\ncost of the teaching checks (rank1, vectorized): the first {len(sample)} submissions, "
+              f"graded with all checks, then without them...")
+        teaching = teaching_cost(assignment, sample, work, jobs)
+        print(f"  all checks {teaching['with_s']:.2f} s, without rank1/vectorized {teaching['without_s']:.2f} s: "
+              f"the teaching checks multiply grading time by {teaching['factor']:.2f}")
+
     figures = summary(args.n, jobs, runs, naive, checks, dropped, items)
+    if teaching is not None:
+        figures["teaching_checks"] = teaching
     print_summary(figures)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
