@@ -107,55 +107,26 @@ class _Output:
         return text
 
 
-class _FrameReader:
-    """Incremental, size-checked reader of ``wire`` frames from a non-blocking socket."""
-
-    def __init__(self, max_buffers: int):
-        self.max_buffers = max_buffers
-        self.prefix = bytearray()
-        self.body: bytearray | None = None
-        self.json_len = 0
-        self.got = 0
-
-    def read(self, sock) -> list:
-        messages = []
-        while True:
-            try:
-                if self.body is None:
-                    data = sock.recv(wire.PREFIX.size - len(self.prefix))
-                    if not data:
-                        raise _ChildGone("the child closed its channel")
-                    self.prefix += data
-                    if len(self.prefix) == wire.PREFIX.size:
-                        self.json_len, buf_len = wire.check_prefix(bytes(self.prefix), max_buffers=self.max_buffers)
-                        self.body, self.got = bytearray(self.json_len + buf_len), 0
-                    else:
-                        continue
-                if self.got < len(self.body):
-                    n = sock.recv_into(memoryview(self.body)[self.got:])
-                    if n == 0:
-                        raise _ChildGone("the child closed its channel")
-                    self.got += n
-                if self.got == len(self.body):
-                    view = memoryview(self.body)
-                    messages.append(wire.unpack(view[:self.json_len], view[self.json_len:]))
-                    self.prefix, self.body = bytearray(), None
-            except (BlockingIOError, InterruptedError):
-                return messages
-            except (ConnectionError, OSError) as exc:
-                if isinstance(exc, (BlockingIOError, InterruptedError)):
-                    return messages
-                raise _ChildGone(f"the child's channel failed ({exc})") from None
+_POLL_IN = select.POLLIN | select.POLLHUP | select.POLLERR
 
 
 class _Child:
     def __init__(self, pid: int, sock: socket.socket, out_fd: int, max_buffers: int):
         self.pid, self.sock, self.out_fd = pid, sock, out_fd
-        self.reader = _FrameReader(max_buffers)
+        self.reader = wire.FrameReader(max_buffers)
         self.alive = True
         self.seq = 0
         self.layers: dict = {}
         self.setup_ms = 0.0
+        # One poll set for the child's life (no fd lists rebuilt per wait): the channel, and
+        # the output pipe until it closes. POLLOUT is asked for only while a send is pending.
+        self.sock_fd = sock.fileno()
+        self.poller = select.poll()
+        self.poller.register(self.sock_fd, select.POLLIN)
+        self.poller.register(out_fd, select.POLLIN)
+        self.out_poller = select.poll()         # just the pipe, for the drain after an answer
+        self.out_poller.register(out_fd, select.POLLIN)
+        self.want_write = False
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -168,41 +139,66 @@ class _Child:
         Reads the output pipe all along (no pipe deadlock), answers call-backs, and raises
         _Timeout at ``deadline`` (monotonic) or _ChildGone when the child breaks.
         """
-        pending = [memoryview(p).cast("B") for p in parts if len(p)]
+        pending = wire.outgoing(parts)
+        self._send(pending)       # the socket is almost always writable: no wait first
         while True:
             now = time.monotonic()
             if now >= deadline:
                 raise _Timeout()
-            rlist = [self.sock] + ([self.out_fd] if self.out_fd is not None else [])
-            r, w, _ = select.select(rlist, [self.sock] if pending else [], [], deadline - now)
-            if self.out_fd is not None and self.out_fd in r:
-                self._read_output(out)
-            if w and pending:
-                try:
-                    sent = self.sock.send(pending[0])
-                except (BlockingIOError, InterruptedError):
-                    sent = 0
-                except OSError as exc:
-                    raise _ChildGone(f"the child's channel failed ({exc})") from None
-                pending[0] = pending[0][sent:]
-                if not len(pending[0]):
-                    pending.pop(0)
-            if self.sock in r:
-                try:
-                    messages = self.reader.read(self.sock)
-                except wire.WireError as exc:
-                    raise _ChildGone(f"the child sent malformed data ({exc})") from None
-                for header, buffers in messages:
-                    op = header.get("op")
-                    if op in final_ops:
-                        if seq is not None and header.get("seq") != seq:
-                            raise _ChildGone("the child answered out of turn")
-                        self._drain_output(out)
-                        return header, buffers
-                    if op == "callback" and on_callback is not None:
-                        pending += [memoryview(p).cast("B") for p in on_callback(header, buffers) if len(p)]
-                    else:
-                        raise _ChildGone(f"the child sent an unexpected message ({str(op)[:40]!r})")
+            self._want_write(bool(pending))
+            # poll counts in milliseconds; round up so that we never spin on a 0 timeout.
+            events = self.poller.poll(int((deadline - now) * 1000) + 1)
+            sock_ready = False
+            for fd, _ in events:
+                if fd == self.sock_fd:
+                    sock_ready = True
+                elif fd == self.out_fd:
+                    self._read_output(out)
+            if not sock_ready:
+                continue
+            if pending:
+                self._send(pending)
+            for header, buffers in self._receive():
+                op = header.get("op")
+                if op in final_ops:
+                    if seq is not None and header.get("seq") != seq:
+                        raise _ChildGone("the child answered out of turn")
+                    self._drain_output(out)
+                    return header, buffers
+                if op == "callback" and on_callback is not None:
+                    pending += wire.outgoing(on_callback(header, buffers))
+                    self._send(pending)        # answer right away; poll only if it did not fit
+                else:
+                    raise _ChildGone(f"the child sent an unexpected message ({str(op)[:40]!r})")
+
+    def _want_write(self, want: bool) -> None:
+        if want != self.want_write:
+            self.poller.modify(self.sock_fd, select.POLLIN | (select.POLLOUT if want else 0))
+            self.want_write = want
+
+    def _send(self, pending: list) -> None:
+        if not pending:
+            return
+        try:
+            sent = self.sock.sendmsg(pending[:wire.IOV_MAX])
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            raise _ChildGone(f"the child's channel failed ({exc})") from None
+        wire.advance(pending, sent)
+
+    def _receive(self) -> list:
+        """One recv_into (poll said there is something): the whole frames it completed."""
+        try:
+            return self.reader.recv(self.sock)
+        except (BlockingIOError, InterruptedError):
+            return []
+        except EOFError:
+            raise _ChildGone("the child closed its channel") from None
+        except wire.WireError as exc:
+            raise _ChildGone(f"the child sent malformed data ({exc})") from None
+        except OSError as exc:
+            raise _ChildGone(f"the child's channel failed ({exc})") from None
 
     def _read_output(self, out: _Output) -> None:
         try:
@@ -214,13 +210,22 @@ class _Child:
         if data:
             out.add(data)
         else:
+            self.close_output()
+
+    def close_output(self) -> None:
+        if self.out_fd is not None:
+            for poller in (self.poller, self.out_poller):
+                try:
+                    poller.unregister(self.out_fd)
+                except KeyError:
+                    pass
             os.close(self.out_fd)
             self.out_fd = None
 
     def _drain_output(self, out: _Output) -> None:
         # The child flushed before answering: what it printed is in the pipe already.
         for _ in range(64):
-            if self.out_fd is None or not select.select([self.out_fd], [], [], 0)[0]:
+            if self.out_fd is None or not self.out_poller.poll(0):
                 return
             self._read_output(out)
 
@@ -359,9 +364,7 @@ class Sandbox:
             except OSError:
                 pass
         child.sock.close()
-        if child.out_fd is not None:
-            os.close(child.out_fd)
-            child.out_fd = None
+        child.close_output()
         try:
             status = self._control({"op": "reap", "pid": child.pid}).get("status")
         except SandboxError:

@@ -99,11 +99,22 @@ class Server:
         self.filenames: set[str] = set()
         self.callbacks_left = 0
         self.seq = None
+        self.reader = wire.FrameReader()
+        self.inbox: list = []
+
+    def receive(self) -> tuple[dict, list]:
+        """The next message from the grader (one recv_into usually brings a whole frame)."""
+        while not self.inbox:
+            self.inbox.extend(self.reader.recv(self.sock))
+        return self.inbox.pop(0)
+
+    def send(self, parts: list) -> None:
+        wire.send_parts(self.sock, parts)   # one syscall for a small frame
 
     def serve(self) -> None:
         while True:
             try:
-                header, buffers = wire.recv_message(self.sock)
+                header, buffers = self.receive()
             except EOFError:
                 return
             op = header.get("op")
@@ -112,12 +123,11 @@ class Server:
                 reply = self.exec_chunk(header["filename"], header["source"])
                 reply["seq"] = self.seq
                 _flush()
-                wire.send_message(self.sock, reply)
+                self.send(wire.pack(reply))
             elif op == "call":
                 parts = self.call(header, buffers)
                 _flush()
-                for part in parts:
-                    self.sock.sendall(part)
+                self.send(parts)
             elif op == "exit":
                 return
 
@@ -198,8 +208,8 @@ class Server:
                 tkw = [[k, wire.encode(v, bufs, f"argument {k} of {name}()")] for k, v in kwargs.items()]
             except wire.NotPlainData as exc:
                 raise TypeError(str(exc)) from None
-            wire.send_message(server.sock, {"op": "callback", "name": name, "args": targs, "kwargs": tkw}, bufs)
-            header, buffers = wire.recv_message(server.sock)
+            server.send(wire.pack({"op": "callback", "name": name, "args": targs, "kwargs": tkw}, bufs))
+            header, buffers = server.receive()
             if header.get("op") == "return":
                 return wire.decode(header["value"], buffers)
             exc_type = SAFE_EXCEPTIONS.get(header.get("type"), RuntimeError)

@@ -46,7 +46,11 @@ ALLOWED_DTYPES = frozenset(
      "<f2", "<f4", "<f8", "<c8", "<c16"]
 )
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
+_NAMES = {dtype: name for name, dtype in _DTYPES.items()}   # exact dtype -> its allowed name
 _SCALAR_TYPES = frozenset(d.type for d in _DTYPES.values())
+SMALL_FRAME = 64 * 1024                  # frames up to this are joined and sent in one syscall
+IOV_MAX = 1024                           # buffers per sendmsg (Linux's limit)
+_JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=False)   # built once, not per message
 
 
 class WireError(ValueError):
@@ -89,63 +93,93 @@ def _key_repr(key: str) -> str:
     return repr(key) if len(key) <= 40 else repr(key[:37] + "...")
 
 
+class _Refused(Exception):
+    """Internal: a refusal on its way up; each container adds its step to the path (built only
+    on failure, so encoding plain data formats no path strings at all)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason, self.steps = reason, []
+
+
 def encode(value, buffers: list, path: str = "result"):
     """Turn ``value`` into a JSON-able tagged tree; arrays' bytes are appended to ``buffers``.
 
     Raises :class:`NotPlainData` naming the first offending part, e.g. ``result[1]``.
     """
-    counter = [0]
-    return _encode(value, buffers, path, 0, counter)
+    try:
+        return _encode(value, buffers, 0, [0])
+    except _Refused as exc:
+        raise NotPlainData(path + "".join(reversed(exc.steps)) + exc.reason) from None
 
 
-def _encode(value, buffers, path, depth, counter):
+def _encode(value, buffers, depth, counter):
     counter[0] += 1
     if counter[0] > MAX_NODES:
-        raise NotPlainData(f"{path}: the value has more than {MAX_NODES} parts; return arrays instead")
+        raise _Refused(f": the value has more than {MAX_NODES} parts; return arrays instead")
     if depth > MAX_DEPTH:
-        raise NotPlainData(f"{path} is nested more than {MAX_DEPTH} levels deep")
+        raise _Refused(f" is nested more than {MAX_DEPTH} levels deep")
     t = type(value)
+    # The common types first: this runs for every part of every message.
+    if t is np.ndarray:
+        return _encode_array(value, buffers)
+    if t is float:
+        return value if math.isfinite(value) else {"F": repr(value)}
     if value is None or t is bool or t is str:
         return value
     if t is int:
         if value.bit_length() > 1024:
-            raise NotPlainData(f"{path} is an int with more than 1024 bits")
+            raise _Refused(" is an int with more than 1024 bits")
         return value
-    if t is float:
-        return value if math.isfinite(value) else {"F": repr(value)}
-    if t is complex:
-        return {"C": [_encode(value.real, buffers, path, depth + 1, counter),
-                      _encode(value.imag, buffers, path, depth + 1, counter)]}
     if t is list or t is tuple:
-        items = [_encode(item, buffers, f"{path}[{i}]", depth + 1, counter)
-                 for i, item in enumerate(list.__iter__(value) if t is list else tuple.__iter__(value))]
+        items = []
+        try:
+            for item in (list.__iter__(value) if t is list else tuple.__iter__(value)):
+                items.append(_encode(item, buffers, depth + 1, counter))
+        except _Refused as exc:
+            exc.steps.append(f"[{len(items)}]")
+            raise
         return {"L" if t is list else "T": items}
     if t is dict:
         pairs = []
         for key, item in dict.items(value):
             if type(key) is not str:
-                raise NotPlainData(f"{path} has a key of type {type_name(key)} ({describe(key)}); "
-                                   "only str keys can be returned")
-            pairs.append([key, _encode(item, buffers, f"{path}[{_key_repr(key)}]", depth + 1, counter)])
+                raise _Refused(f" has a key of type {type_name(key)} ({describe(key)}); "
+                               "only str keys can be returned")
+            try:
+                pairs.append([key, _encode(item, buffers, depth + 1, counter)])
+            except _Refused as exc:
+                exc.steps.append(f"[{_key_repr(key)}]")
+                raise
         return {"D": pairs}
-    if t is np.ndarray:
-        dtype = value.dtype
-        name = _dtype_name(dtype)
-        if name is None:
-            raise NotPlainData(f"{path} is an ndarray of dtype {dtype}; only bool, int, uint, float "
-                               "and complex arrays can be returned")
-        data = np.asarray(value, dtype=_DTYPES[name], order="C")   # keeps 0-d (ascontiguousarray would not)
-        buffers.append(memoryview(data).cast("B") if data.size else b"")
-        return {"A": [name, list(data.shape), len(buffers) - 1]}
+    if t is complex:
+        return {"C": [_encode(value.real, buffers, depth + 1, counter),
+                      _encode(value.imag, buffers, depth + 1, counter)]}
     if t in _SCALAR_TYPES:
-        name = _dtype_name(np.dtype(t))
+        name = _NAMES.get(np.dtype(t)) or _dtype_name(np.dtype(t))
         buffers.append(np.array(value, dtype=_DTYPES[name]).tobytes())
         return {"S": [name, len(buffers) - 1]}
     if isinstance(value, np.generic):
-        raise NotPlainData(f"{path} is a numpy {type_name(value)}; only bool, int, uint, float and "
-                           "complex numbers can be returned")
-    raise NotPlainData(f"{path} is {describe(value)}, not plain data (an ndarray, a number, a str, "
-                       "or a list/tuple/dict of those)")
+        raise _Refused(f" is a numpy {type_name(value)}; only bool, int, uint, float and "
+                       "complex numbers can be returned")
+    raise _Refused(f" is {describe(value)}, not plain data (an ndarray, a number, a str, "
+                   "or a list/tuple/dict of those)")
+
+
+def _encode_array(value, buffers):
+    dtype = value.dtype
+    name = _NAMES.get(dtype) or _dtype_name(dtype)     # the dict hit is 10x cheaper
+    if name is None:
+        raise _Refused(f" is an ndarray of dtype {dtype}; only bool, int, uint, float "
+                       "and complex arrays can be returned")
+    data = np.asarray(value, dtype=_DTYPES[name], order="C")   # keeps 0-d (ascontiguousarray would not)
+    if not data.size:
+        buffers.append(b"")
+    elif data.nbytes <= SMALL_FRAME:
+        buffers.append(data.tobytes())     # small: a copy is cheaper than a memoryview cast
+    else:
+        buffers.append(memoryview(data).cast("B"))   # large: no copy, sent as it is
+    return {"A": [name, list(data.shape), len(buffers) - 1]}
 
 
 def _dtype_name(dtype) -> str | None:
@@ -157,10 +191,7 @@ def _dtype_name(dtype) -> str | None:
 
 def decode(tree, buffers: list):
     """Rebuild a value from a tree and its buffers (``memoryview`` or bytes), checking everything."""
-    used = set()
-    counter = [0]
-    value = _decode(tree, buffers, 0, counter, used)
-    return value
+    return _decode(tree, buffers, 0, [0], set())
 
 
 def _decode(node, buffers, depth, counter, used):
@@ -177,11 +208,8 @@ def _decode(node, buffers, depth, counter, used):
     if t is not dict or len(node) != 1:
         raise WireError(f"unexpected node of type {type_name(node)}")
     (tag, body), = node.items()
-    if tag == "L" or tag == "T":
-        if type(body) is not list:
-            raise WireError("bad sequence")
-        items = [_decode(item, buffers, depth + 1, counter, used) for item in body]
-        return items if tag == "L" else tuple(items)
+    if tag == "A":
+        return _decode_array(body, buffers, used)
     if tag == "D":
         if type(body) is not list:
             raise WireError("bad dict")
@@ -191,6 +219,11 @@ def _decode(node, buffers, depth, counter, used):
                 raise WireError("bad dict item")
             out[pair[0]] = _decode(pair[1], buffers, depth + 1, counter, used)
         return out
+    if tag == "L" or tag == "T":
+        if type(body) is not list:
+            raise WireError("bad sequence")
+        items = [_decode(item, buffers, depth + 1, counter, used) for item in body]
+        return items if tag == "L" else tuple(items)
     if tag == "F":
         if body not in ("nan", "inf", "-inf"):
             raise WireError("bad float")
@@ -202,24 +235,6 @@ def _decode(node, buffers, depth, counter, used):
         if type(re_) is not float or type(im_) is not float:
             raise WireError("bad complex")
         return complex(re_, im_)
-    if tag == "A":
-        if type(body) is not list or len(body) != 3:
-            raise WireError("bad array")
-        name, shape, index = body
-        dtype = _checked_dtype(name)
-        if type(shape) is not list or len(shape) > MAX_NDIM or any(
-                type(n) is not int or n < 0 for n in shape):
-            raise WireError("bad array shape")
-        buf = _take(buffers, index, used)
-        count = 1
-        for n in shape:
-            count *= n
-        if count * dtype.itemsize != len(buf):
-            raise WireError(f"array of shape {tuple(shape)} and dtype {name} needs "
-                            f"{count * dtype.itemsize} bytes, got {len(buf)}")
-        if count == 0:
-            return np.zeros(shape, dtype=dtype)
-        return np.frombuffer(buf, dtype=dtype).reshape(shape)
     if tag == "S":
         if type(body) is not list or len(body) != 2:
             raise WireError("bad scalar")
@@ -230,6 +245,29 @@ def _decode(node, buffers, depth, counter, used):
             raise WireError("bad scalar size")
         return np.frombuffer(buf, dtype=dtype)[0]
     raise WireError(f"unknown tag {tag!r}")
+
+
+def _decode_array(body, buffers, used):
+    if type(body) is not list or len(body) != 3:
+        raise WireError("bad array")
+    name, shape, index = body
+    dtype = _checked_dtype(name)
+    if type(shape) is not list or len(shape) > MAX_NDIM:
+        raise WireError("bad array shape")
+    count = 1
+    for n in shape:
+        if type(n) is not int or n < 0:
+            raise WireError("bad array shape")
+        count *= n
+    buf = _take(buffers, index, used)
+    if count * dtype.itemsize != len(buf):
+        raise WireError(f"array of shape {tuple(shape)} and dtype {name} needs "
+                        f"{count * dtype.itemsize} bytes, got {len(buf)}")
+    if count == 0:
+        return np.zeros(shape, dtype=dtype)
+    # The size matches exactly (checked above), so this is a view of the received bytes,
+    # writable when they are (frames land in a bytearray of their own): no copy.
+    return np.ndarray(shape, dtype, buf)
 
 
 def _checked_dtype(name):
@@ -250,12 +288,19 @@ def _take(buffers, index, used):
 def pack(header: dict, buffers: list = ()) -> list:
     """Frame ``header`` (a JSON-able dict; its "bufs" key is set here) and ``buffers``."""
     header = dict(header)
-    header["bufs"] = [len(memoryview(b).cast("B")) if not isinstance(b, bytes) else len(b) for b in buffers]
-    body = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
-    total = sum(header["bufs"])
+    sizes = header["bufs"] = [_nbytes(b) for b in buffers]
+    body = _JSON.encode(header).encode()
+    total = sum(sizes)
     if len(body) > MAX_JSON or total > MAX_BUFFERS:
         raise NotPlainData(f"the message is too large ({len(body) + total} bytes)")
     return [PREFIX.pack(MAGIC, len(body), total), body, *buffers]
+
+
+def _nbytes(buf) -> int:
+    t = type(buf)
+    if t is bytes or t is bytearray:
+        return len(buf)
+    return memoryview(buf).nbytes
 
 
 def check_prefix(prefix: bytes, max_json: int = MAX_JSON, max_buffers: int = MAX_BUFFERS) -> tuple[int, int]:
@@ -268,17 +313,24 @@ def check_prefix(prefix: bytes, max_json: int = MAX_JSON, max_buffers: int = MAX
 
 
 def unpack(json_bytes, payload) -> tuple[dict, list]:
-    """Parse a frame's JSON and split its payload into buffers (memoryviews into ``payload``)."""
+    """Parse a frame's JSON (bytes-like, or already a str) and split its payload into buffers
+    (memoryviews into ``payload``)."""
     try:
-        header = json.loads(bytes(json_bytes))
-    except (ValueError, RecursionError) as exc:
+        text = json_bytes if type(json_bytes) is str else str(json_bytes, "utf-8")
+        header = json.loads(text)
+    except (ValueError, RecursionError) as exc:      # UnicodeDecodeError is a ValueError
         raise WireError(f"bad JSON header: {type(exc).__name__}") from None
     if type(header) is not dict:
         raise WireError("header is not an object")
     sizes = header.get("bufs", [])
-    if type(sizes) is not list or any(type(n) is not int or n < 0 for n in sizes):
+    if type(sizes) is not list:
         raise WireError("bad buffer sizes")
-    if sum(sizes) != len(payload):
+    total = 0
+    for n in sizes:
+        if type(n) is not int or n < 0:
+            raise WireError("bad buffer sizes")
+        total += n
+    if total != len(payload):
         raise WireError("buffer sizes do not add up to the payload")
     view = memoryview(payload)
     buffers, offset = [], 0
@@ -298,26 +350,107 @@ def decode_value(tree, buffers):
         raise WireError(f"undecodable value: {type(exc).__name__}") from None
 
 
+# ---------------------------------------------------------------- moving frames
+
+def outgoing(parts: list) -> list:
+    """What to hand to ``sendmsg`` for a packed frame: one joined bytes object when it is small
+    (one syscall, and one wake-up of the peer instead of one per part), else the parts as
+    byte views (no copy of large arrays). Consumed by :func:`advance`."""
+    views = [p if type(p) is bytes else memoryview(p).cast("B") for p in parts]
+    if sum(len(v) for v in views) <= SMALL_FRAME:
+        return [b"".join(views)]
+    return [v for v in views if len(v)]
+
+
+def advance(pending: list, sent: int) -> None:
+    """Drop ``sent`` bytes from the front of ``pending`` (a list from :func:`outgoing`)."""
+    while sent and pending:
+        first = pending[0]
+        if sent >= len(first):
+            sent -= len(first)
+            pending.pop(0)
+        else:
+            pending[0] = memoryview(first)[sent:]
+            sent = 0
+
+
+def send_parts(sock, parts: list) -> None:
+    """Send a packed frame on a blocking socket."""
+    pending = outgoing(parts)
+    while pending:
+        advance(pending, sock.sendmsg(pending[:IOV_MAX]))
+
+
+class FrameReader:
+    """Splits the byte stream of a socket into frames, size-checked before any allocation.
+
+    Each :meth:`recv` is one ``recv_into``: small frames land in a landing buffer reused for
+    the whole connection (several at once when the peer sent several), and each frame's
+    payload is then copied into a ``bytearray`` of its own, so the decoded arrays are
+    writable and never alias the next message. A frame larger than the landing buffer is
+    received straight into its own buffer instead.
+    """
+
+    LANDING = 256 * 1024
+
+    def __init__(self, max_buffers: int = MAX_BUFFERS):
+        self.max_buffers = max_buffers
+        self.landing = bytearray(self.LANDING)
+        self.view = memoryview(self.landing)
+        self.end = 0            # landing[:end]: received, not yet a whole frame
+        self.big = None         # [json_len, body, got] of a frame too large for the landing buffer
+
+    def recv(self, sock) -> list:
+        """One receive (blocking or not, as ``sock`` is); returns the frames it completed as
+        ``(header, buffers)``. Raises EOFError when the peer closed, WireError for a malformed
+        frame; BlockingIOError and other OSErrors come from the socket."""
+        if self.big is not None:
+            return self._recv_big(sock)
+        n = sock.recv_into(self.view[self.end:])
+        if n == 0:
+            raise EOFError("the channel closed")
+        self.end += n
+        return self._split()
+
+    def _split(self) -> list:
+        messages, start, end, head_size = [], 0, self.end, PREFIX.size
+        while end - start >= head_size:
+            json_len, buf_len = check_prefix(self.view[start:start + head_size], max_buffers=self.max_buffers)
+            size = head_size + json_len + buf_len
+            if end - start < size:
+                if size > self.LANDING:     # will never fit: give it a buffer of its own
+                    body = bytearray(json_len + buf_len)
+                    got = end - start - head_size
+                    body[:got] = self.view[start + head_size:end]
+                    self.big = [json_len, body, got]
+                    start = end
+                break
+            json_at = start + head_size
+            payload_at = json_at + json_len
+            payload = bytearray(self.view[payload_at:start + size]) if buf_len else b""
+            messages.append(unpack(self.view[json_at:payload_at], payload))
+            start += size
+        if start:                           # keep an incomplete frame at the front
+            rest = end - start
+            if rest:
+                self.landing[:rest] = bytes(self.view[start:end])
+            self.end = rest
+        return messages
+
+    def _recv_big(self, sock) -> list:
+        json_len, body, got = self.big
+        n = sock.recv_into(memoryview(body)[got:])
+        if n == 0:
+            raise EOFError("the channel closed")
+        got = self.big[2] = got + n
+        if got < len(body):
+            return []
+        self.big = None
+        view = memoryview(body)
+        return [unpack(view[:json_len], view[json_len:])]
+
+
 # Blocking helpers for the child side (its peer, the grader, is trusted).
 
 def send_message(sock, header: dict, buffers: list = ()) -> None:
-    for part in pack(header, buffers):
-        sock.sendall(part)
-
-
-def recv_exact(sock, n: int) -> bytearray:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:])
-        if k == 0:
-            raise EOFError("the channel closed")
-        got += k
-    return buf
-
-
-def recv_message(sock) -> tuple[dict, list]:
-    json_len, buf_len = check_prefix(bytes(recv_exact(sock, PREFIX.size)))
-    data = recv_exact(sock, json_len + buf_len)
-    return unpack(memoryview(data)[:json_len], memoryview(data)[json_len:])
+    send_parts(sock, pack(header, buffers))
