@@ -51,6 +51,24 @@ _SCALAR_TYPES = frozenset(d.type for d in _DTYPES.values())
 SMALL_FRAME = 64 * 1024                  # frames up to this are joined and sent in one syscall
 IOV_MAX = 1024                           # buffers per sendmsg (Linux's limit)
 _JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=False)   # built once, not per message
+# The C encoder behind it, also built once (``JSONEncoder.encode`` builds one per call). No
+# circular-reference check: headers are trees that ``encode`` and this package build, never
+# cyclic (a cycle would still end in RecursionError, not a crash).
+_C_ENCODER = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _JSON.default, json.encoder.c_encode_basestring_ascii, None, ":", ",", False, False, False)
+_JSON_DECODER = json.JSONDecoder()
+
+
+def _json_text(header: dict) -> str:
+    return "".join(_C_ENCODER(header, 0)) if _C_ENCODER else _JSON.encode(header)
+
+
+def _json_value(text: str):
+    # raw_decode skips json.loads' whitespace regexes; then nothing may follow the value.
+    value, end = _JSON_DECODER.raw_decode(text)
+    if end != len(text):
+        raise ValueError("extra data after the JSON header")
+    return value
 
 
 class WireError(ValueError):
@@ -289,7 +307,7 @@ def pack(header: dict, buffers: list = ()) -> list:
     """Frame ``header`` (a JSON-able dict; its "bufs" key is set here) and ``buffers``."""
     header = dict(header)
     sizes = header["bufs"] = [_nbytes(b) for b in buffers]
-    body = _JSON.encode(header).encode()
+    body = _json_text(header).encode()
     total = sum(sizes)
     if len(body) > MAX_JSON or total > MAX_BUFFERS:
         raise NotPlainData(f"the message is too large ({len(body) + total} bytes)")
@@ -317,7 +335,7 @@ def unpack(json_bytes, payload) -> tuple[dict, list]:
     (memoryviews into ``payload``)."""
     try:
         text = json_bytes if type(json_bytes) is str else str(json_bytes, "utf-8")
-        header = json.loads(text)
+        header = _json_value(text)
     except (ValueError, RecursionError) as exc:      # UnicodeDecodeError is a ValueError
         raise WireError(f"bad JSON header: {type(exc).__name__}") from None
     if type(header) is not dict:
