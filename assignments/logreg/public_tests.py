@@ -158,8 +158,8 @@ def optimize_test(target):
              np.array([[0.659147749832255, -1.6413972945846467, -0.005203264171931977], [-0.6234637409883934, 0.14863152325202633, -1.608187784186389]], dtype=np.float64),
              np.array([[0.0, 0.0, 1.0]], dtype=np.float64),
          ),
-         {'num_iterations': 100, 'learning_rate': 0.009},  # keyword arguments
-         ({'w': np.array([[0.08008128308033402], [-0.15580609313858024]], dtype=np.float64), 'b': -0.013148842148255166}, {'dw': np.array([[-0.13306695939949695], [0.14821960796435626]], dtype=np.float64), 'db': 0.18403781580637338}, [np.array(0.733564587178282, dtype=np.float64)])),  # expected result
+         {'num_iterations': 20, 'learning_rate': 0.009},  # keyword arguments
+         ({'w': np.array([[-0.03169460296205286], [-0.04594270666436784]], dtype=np.float64), 'b': 0.12804090339939253}, {'dw': np.array([[-0.1797656565557905], [0.1571091547818345]], dtype=np.float64), 'db': 0.20950588114798016}, [np.array(0.733564587178282, dtype=np.float64)])),  # expected result
         ("the course's published example",
          (  # arguments
              np.array([[1.0], [2.0]], dtype=np.float64),
