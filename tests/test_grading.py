@@ -176,3 +176,21 @@ def test_several_grader_processes_give_the_same_results(graded, assignment):
     for result in results:
         assert results_json(assignment, result) == (graded / result.student / "results.json").read_text()
         assert feedback_markdown(assignment, result) == (graded / result.student / "feedback.md").read_text()
+
+
+def test_instructor_tests_report_why_without_revealing_their_assertions(tmp_path, assignment):
+    """A hidden instructor test whose student call fails says how; one whose assertion fails
+    says only that it failed (its assertion text can quote hidden values)."""
+    from grader.grade import grade_paths
+
+    reference = (ROOT / "solutions" / "logreg" / "logreg.py").read_text()
+    broken = reference.replace("    s = 1 / (1 + np.exp(-z))\n", "    raise ValueError('secret 0.4242')\n")
+    wrong = reference.replace("    dw = np.dot(X, (A - Y).T) / m\n", "    dw = np.dot(X, (A - Y).T) / m + 0.5\n")
+    (tmp_path / "raises.py").write_text(broken)
+    (tmp_path / "wrong.py").write_text(wrong)
+    raises, wrong_result = grade_paths(assignment, [tmp_path / "raises.py", tmp_path / "wrong.py"], jobs=1)
+    sym = next(t for t in raises.tests if "symmetric" in t.name)
+    assert not sym.passed and sym.output == "failed: the function did not return (error)"
+    grad = next(t for t in wrong_result.tests if "gradient" in t.name)
+    assert not grad.passed and grad.output == "failed: an instructor's hidden test did not pass"
+    assert "0.4242" not in sym.output + grad.output
