@@ -23,7 +23,9 @@ def test_sigmoid_is_symmetric_around_one_half(student):
 @pytest.mark.grade(function="propagate", points=1, check="values")
 def test_propagate_gradient_matches_its_own_cost(student, cases):
     """dw and db agree with central finite differences of the student's own cost."""
-    case = next(c for c in cases["propagate"] if c.hidden and c.sizes.get("m", 0) > 1)
+    # The smallest hidden case with several examples: 2n + 3 calls of the student's propagate.
+    case = min((c for c in cases["propagate"] if c.hidden and c.sizes.get("m", 0) > 1),
+               key=lambda c: c.sizes["n"])
     w, b, X, Y = case.args
     grads, cost = student.propagate(w, b, X, Y)
     eps = 1e-6
