@@ -376,7 +376,10 @@ def outgoing(parts: list) -> list:
     byte views (no copy of large arrays). Consumed by :func:`advance`."""
     views = [p if type(p) is bytes else memoryview(p).cast("B") for p in parts]
     if sum(len(v) for v in views) <= SMALL_FRAME:
-        return [b"".join(views)]
+        joined = b"".join(views)
+        # Nothing to send must be an empty list: a pending b"" would make the caller poll for
+        # POLLOUT, which is always ready, and spin until the peer speaks.
+        return [joined] if joined else []
     return [v for v in views if len(v)]
 
 
