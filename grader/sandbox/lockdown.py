@@ -6,7 +6,9 @@ and the layer is reported inactive (with the reason) in the layers dict that
 
 1. ``no_new_privs`` (needed by Landlock and seccomp for an unprivileged process);
 2. namespaces: new network, mount, IPC and UTS namespaces (``unshare``; as a normal user
-   inside a new user namespace that maps only the caller's own uid/gid);
+   inside a new user namespace that maps only the caller's own uid/gid). Where seccomp works,
+   the network, IPC and UTS namespaces (and the user namespace) are made once by the zygote
+   (:func:`shared_namespaces`) and inherited; only the mount namespace is per child;
 3. in the private mount namespace: a small tmpfs on the scratch directory (bounds disk use),
    the ``deny_paths`` covered by empty read-only mounts, ``/proc`` covered too;
    without a mount namespace: a per-child scratch subdirectory on the real disk;
@@ -20,7 +22,8 @@ and the layer is reported inactive (with the reason) in the layers dict that
    by root keeps uid 0 (Python may live in root's home) but not root's powers;
 7. seccomp deny-list (pyseccomp/libseccomp): process creation (fork, vfork, clone without
    CLONE_THREAD; clone3 answers ENOSYS so glibc falls back to clone for threads), execve,
-   socket, ptrace and cross-process memory, mount and namespace calls, kill/tgkill of
+   socket, SysV IPC and POSIX message queues, ptrace and cross-process memory, mount and
+   namespace calls, kill/tgkill of
    other processes, io_uring, bpf, kernel module/reboot/clock calls...;
    if seccomp is unavailable and we are not root, RLIMIT_NPROC = 0 blocks fork instead;
 8. open-files rlimit last (the setup itself opens a few descriptors).
@@ -111,9 +114,76 @@ def _unique_real(paths) -> list[str]:
 
 # ---------------------------------------------------------------- layers
 
-def _namespaces(settings: dict, layers: dict) -> bool:
-    """New net/mount/ipc/uts namespaces; as non-root inside a new user namespace."""
+def _ns_inode(kind: str) -> int:
+    try:
+        return os.stat(f"/proc/self/ns/{kind}").st_ino
+    except OSError:
+        return 0
+
+
+def _map_ids(uid: int, gid: int) -> None:
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"{gid} {gid} 1")
+
+
+def shared_namespaces(seccomp_ready: bool) -> dict:
+    """Called once by the zygote: new empty network, IPC and UTS namespaces for all children.
+
+    They hold no per-child state, so children inherit them instead of creating (and the
+    kernel destroying, partly in a kernel worker) three namespaces each. Children stay apart
+    in them only because seccomp denies socket(), SysV IPC and POSIX message queues, and the
+    capabilities to change them are dropped: without a seccomp filter we share nothing and
+    each child unshares its own, as before. As a normal user the three come with a user
+    namespace mapping only our own uid/gid (children then need no user namespace of their
+    own for their mount namespace). Root without capabilities (cannot map uid 0) shares
+    nothing. Returns what to put in the children's settings (``shared_ns`` ...).
+    """
+    if not seccomp_ready:
+        return {"shared_ns": None, "shared_ns_why": "no seccomp filter to keep children apart in shared namespaces"}
     uid, gid = os.getuid(), os.getgid()
+    before = _ns_inode("net")
+    flags = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    userns = False
+    if _libc.unshare(flags) != 0:
+        if uid == 0:   # root without CAP_SYS_ADMIN: a user namespace could not map uid 0
+            return {"shared_ns": None, "shared_ns_why": f"unshare failed ({_errno_text()})"}
+        if _libc.unshare(flags | CLONE_NEWUSER) != 0:
+            return {"shared_ns": None, "shared_ns_why": f"unshare with a user namespace failed ({_errno_text()})"}
+        userns = True
+        try:
+            _map_ids(uid, gid)
+        except OSError as exc:   # not expected for a normal user; children would not work
+            raise SystemExit(f"grader zygote: could not map uid {uid} in its user namespace ({exc})")
+    after = _ns_inode("net")
+    if before and after == before:
+        raise SystemExit("grader zygote: unshare succeeded but the network namespace did not change")
+    return {"shared_ns": {"userns": userns, "uid": uid}}
+
+
+def _namespaces(settings: dict, layers: dict) -> bool:
+    """New net/mount/ipc/uts namespaces; as non-root inside a new user namespace.
+
+    When the zygote made the network, IPC and UTS namespaces already (``shared_ns``), only
+    the mount namespace is new here."""
+    uid, gid = os.getuid(), os.getgid()
+    shared = settings.get("shared_ns")
+    if shared:
+        if _libc.unshare(CLONE_NEWNS) == 0:
+            if shared.get("userns"):
+                layers["user_namespace"] = {"active": True, "detail": f"uid {uid} mapped to itself "
+                                                                      "(made once by the zygote)"}
+            layers["network_namespace"] = {
+                "active": True, "detail": "only a down loopback inside; made once by the zygote with the "
+                                          "IPC and UTS namespaces, shared by children that seccomp keeps apart "
+                                          "(no socket(), SysV IPC or POSIX message queues)"}
+            return True
+        layers["network_namespace"] = {"active": True, "detail": "made once by the zygote"}
+        layers["mount_namespace"] = {"active": False, "detail": f"unshare failed ({_errno_text()})"}
+        return False
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     userns = False
     if _libc.unshare(flags) != 0:
@@ -126,12 +196,7 @@ def _namespaces(settings: dict, layers: dict) -> bool:
             return False
         userns = True
         try:
-            with open("/proc/self/setgroups", "w") as f:
-                f.write("deny")
-            with open("/proc/self/uid_map", "w") as f:
-                f.write(f"{uid} {uid} 1")
-            with open("/proc/self/gid_map", "w") as f:
-                f.write(f"{gid} {gid} 1")
+            _map_ids(uid, gid)
         except OSError as exc:
             # Mapping uid 0 needs CAP_SETFCAP (root without capabilities): files created on a
             # tmpfs of this namespace would fail with EOVERFLOW, so scratch stays on disk.
@@ -287,7 +352,7 @@ DENIED_SYSCALLS = (
     "setdomainname", "syslog", "acct", "quotactl", "keyctl", "add_key", "request_key",
     "open_by_handle_at", "name_to_handle_at", "kcmp", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
     "process_madvise", "process_mrelease", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-    "iopl", "ioperm", "memfd_create", "shmget", "msgget", "semget", "sched_setaffinity",
+    "iopl", "ioperm", "memfd_create", "shmget", "msgget", "semget", "mq_open", "sched_setaffinity",
     "sched_setscheduler", "sched_setparam", "sched_setattr", "setpriority", "ioprio_set",
     "migrate_pages", "move_pages", "mbind", "fanotify_init", "lookup_dcookie", "vhangup",
     # Metadata changes: Landlock does not cover them, and the child runs as the owner of the
@@ -354,7 +419,12 @@ def apply(settings: dict) -> tuple[dict, str]:
     _rlimits(settings, layers)
     _landlock(settings, scratch, layers)
     _drop_capabilities(layers)
-    if not _seccomp(layers) and os.geteuid() != 0:
+    seccomp = _seccomp(layers)
+    if not seccomp and settings.get("shared_ns") and "network_namespace" in layers:
+        # Without the filter, children could meet in the namespaces the zygote shares.
+        layers["network_namespace"] = {"active": False, "detail": "shared with the other children, and seccomp "
+                                                                  "failed: they could reach each other"}
+    if not seccomp and os.geteuid() != 0:
         try:
             resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
             layers["nproc_rlimit"] = {"active": True, "detail": "RLIMIT_NPROC 0 blocks fork (and threads)"}

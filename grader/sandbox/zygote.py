@@ -8,6 +8,8 @@ Control protocol on the SOCK_SEQPACKET socket FD (one JSON object per packet):
   grader → {"op": "configure", "settings": {...}}      → {"ok": true, "pid", "landlock_abi"}
   grader → {"op": "fork"} + SCM_RIGHTS [data socket, output pipe]  → {"pid": N}
   grader → {"op": "reap", "pid": N}  (after the grader SIGKILLed N's group) → {"status": wait status}
+The network, IPC and UTS namespaces (as a normal user with a user namespace) are made once
+here for all children (``lockdown.shared_namespaces``) when seccomp can keep them apart.
 End of file on the socket (the grader closed it or died): kill every child, exit.
 """
 from __future__ import annotations
@@ -41,10 +43,16 @@ def preload() -> None:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - a missing optional module is not fatal
             print(f"grader zygote: could not preload {name}: {exc}", file=sys.stderr)
+
+
+def seccomp_ready() -> bool:
+    """Whether children will be able to load a seccomp filter (libseccomp loads once here)."""
     try:
-        import pyseccomp  # noqa: F401  (loads libseccomp once)
+        import pyseccomp
+        pyseccomp.SyscallFilter(pyseccomp.ALLOW)
+        return True
     except Exception:  # noqa: BLE001 - reported per child as an inactive layer
-        pass
+        return False
 
 
 def main() -> int:
@@ -52,6 +60,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the grader decides when we stop
     preload()
     from grader.sandbox import child, lockdown
+    # Network, IPC and UTS namespaces once for every child (still single-threaded here).
+    shared = lockdown.shared_namespaces(seccomp_ready())
 
     settings = None
     null_fd = os.open(os.devnull, os.O_RDWR)
@@ -67,7 +77,7 @@ def main() -> int:
             request = json.loads(msg)
             op = request.get("op")
             if op == "configure":
-                settings = dict(request["settings"])
+                settings = dict(request["settings"], **shared)
                 settings["landlock_abi"] = lockdown.landlock_abi()
                 reply = {"ok": True, "pid": os.getpid(), "landlock_abi": settings["landlock_abi"]}
             elif op == "fork":
