@@ -303,12 +303,14 @@ class Sandbox:
             shutil.rmtree(self.scratch_base, ignore_errors=True)
             self.scratch_base = None
 
-    def _control(self, request: dict, fds=(), timeout: float = CONTROL_SECONDS) -> dict:
+    def _control(self, request: dict, fds=(), timeout: float = CONTROL_SECONDS, reply: bool = True) -> dict:
         with self._lock:
             if self._ctrl is None:
                 raise SandboxError("the sandbox is not running (use it in a with-block)")
             try:
                 socket.send_fds(self._ctrl, [json.dumps(request).encode()], list(fds))
+                if not reply:
+                    return {}
                 if not select.select([self._ctrl], [], [], timeout)[0]:
                     raise SandboxError(f"the sandbox's zygote did not answer within {timeout:.0f} s")
                 data = self._ctrl.recv(1 << 16)
@@ -353,8 +355,12 @@ class Sandbox:
             self._layers = child.layers
         return child
 
-    def _finish(self, child: _Child) -> int | None:
-        """Kill the child's process group, reap it via the zygote; returns its wait status."""
+    def _finish(self, child: _Child, want_status: bool = True) -> int | None:
+        """Kill the child's process group, reap it via the zygote; returns its wait status.
+
+        Without ``want_status`` the zygote is only told to reap it in the background (no round
+        trip), unless the child's scratch is a folder on the real disk: that one is removed
+        only once the child is surely gone."""
         if not child.alive:
             return None
         child.alive = False
@@ -365,12 +371,21 @@ class Sandbox:
                 pass
         child.sock.close()
         child.close_output()
+        # The per-child scratch used when there is no mount namespace (with one, the child's
+        # tmpfs hides this folder from it, so it never exists).
+        on_disk = os.path.join(self.scratch_base, f"child-{child.pid}") if self.scratch_base else None
+        if on_disk is not None and not os.path.lexists(on_disk):
+            on_disk = None
+        status = None
         try:
-            status = self._control({"op": "reap", "pid": child.pid}).get("status")
+            if want_status or on_disk:
+                status = self._control({"op": "reap", "pid": child.pid}).get("status")
+            else:
+                self._control({"op": "release", "pid": child.pid}, reply=False)
         except SandboxError:
             status = None
-        if self.scratch_base:   # the per-child scratch used when there is no mount namespace
-            shutil.rmtree(os.path.join(self.scratch_base, f"child-{child.pid}"), ignore_errors=True)
+        if on_disk:
+            shutil.rmtree(on_disk, ignore_errors=True)
         return status
 
     @property
@@ -417,7 +432,7 @@ class Session:
             return
         self._closed = True
         if self._child is not None:
-            self.sandbox._finish(self._child)
+            self.sandbox._finish(self._child, want_status=False)
             self._child = None
         self.sandbox._slots.release()
 
@@ -478,7 +493,7 @@ class Session:
 
     def _drop_child(self) -> None:
         if self._child is not None:
-            self.sandbox._finish(self._child)
+            self.sandbox._finish(self._child, want_status=False)
             self._child = None
 
     def _timeout_text(self, deadline: float, what: str) -> str:

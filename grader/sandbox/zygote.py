@@ -8,6 +8,8 @@ Control protocol on the SOCK_SEQPACKET socket FD (one JSON object per packet):
   grader → {"op": "configure", "settings": {...}}      → {"ok": true, "pid", "landlock_abi"}
   grader → {"op": "fork"} + SCM_RIGHTS [data socket, output pipe]  → {"pid": N}
   grader → {"op": "reap", "pid": N}  (after the grader SIGKILLed N's group) → {"status": wait status}
+  grader → {"op": "release", "pid": N}  (same, status not wanted) → no reply; N is reaped in
+           the background (only now: until released, N's pid cannot be reused for another child)
 The network, IPC and UTS namespaces (as a normal user with a user namespace) are made once
 here for all children (``lockdown.shared_namespaces``) when seccomp can keep them apart.
 End of file on the socket (the grader closed it or died): kill every child, exit.
@@ -20,6 +22,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUME
              "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS"):
     os.environ[_var] = "1"
 
+import gc  # noqa: E402
 import json  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
@@ -66,8 +69,18 @@ def main() -> int:
     settings = None
     null_fd = os.open(os.devnull, os.O_RDWR)
     children: set[int] = set()
+    released: set[int] = set()      # killed by the grader, reaped here when they are gone
+    gc.collect()
+    gc.freeze()   # what we hold stays out of the children's collections: fewer pages copied after fork
     try:
         while True:
+            for pid in list(released):
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                        continue
+                except ChildProcessError:
+                    pass
+                released.discard(pid)
             try:
                 msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1 << 20, 4)
             except (ConnectionError, OSError):
@@ -96,6 +109,12 @@ def main() -> int:
                         os.close(fd)
                     children.add(pid)
                     reply = {"pid": pid}
+            elif op == "release":
+                pid = int(request["pid"])
+                if pid in children:
+                    children.discard(pid)
+                    released.add(pid)
+                continue                      # no reply: the grader does not wait
             elif op == "reap":
                 pid = int(request["pid"])
                 status = None
@@ -110,6 +129,7 @@ def main() -> int:
                 reply = {"error": f"unknown op {op!r}"}
             ctrl.send(json.dumps(reply).encode())
     finally:
+        children |= released
         for pid in children:
             for kill in (os.killpg, os.kill):
                 try:
