@@ -139,6 +139,9 @@ class Engine:
         self.emitted: set = set()
         self.items_left: dict = {}   # student index -> items not run yet (set at collection)
         self.live: dict = {}         # student index -> the session its instructor tests share
+        self.kept = threading.Semaphore(max(1, jobs))  # bounds the sessions kept for them
+        self.permits: set = set()    # student indices holding one of those
+        self.stopping = False
 
     def student_id(self, index: int) -> str:
         return self.ids[index]
@@ -176,26 +179,60 @@ class Engine:
             self.stats["started"][index] = started
             submission = self.submission(index)
             self.add_time("load", time.perf_counter() - started)
-            return execute(self.batch, self.sandbox, submission)
+            if not self.instructor_tests:
+                return execute(self.batch, self.sandbox, submission)
+            # The instructor's tests will reuse this child: keep it, within a bound of `jobs`
+            # kept sessions (released as each student's items finish), so that the judging
+            # thread's own slot stays free.
+            self.kept.acquire()
+            with self.lock:
+                self.permits.add(index)
+            if self.stopping:  # the session ended early (an error): don't start more work
+                self.close_live_session(index)
+                return _internal_error_runs(self.batch, submission, "stopped")
+            return execute(self.batch, self.sandbox, submission, hand_over=lambda s: self._keep(index, s))
         except Exception as exc:  # a grader bug must cost neither the batch nor other students
             import traceback
             self.errors[index] = f"{type(exc).__name__}: {exc}"
             detail = traceback.format_exc()
             return _internal_error_runs(self.batch, self.submissions.get(index), detail)
 
+    def stop(self) -> None:
+        """End the workers, also when pytest stopped early: tasks waiting for a kept-session
+        permit are let through (and do nothing), then every kept session is closed."""
+        self.stopping = True
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for index in list(self.live) + list(self.permits):
+            self.close_live_session(index)
+        self.executor.shutdown(wait=True)
+        for index in list(self.live) + list(self.permits):
+            self.close_live_session(index)
+
+    def _keep(self, index: int, session) -> None:
+        with self.lock:
+            self.live[index] = session
+
     def live_session(self, index: int):
-        """The sandbox session the instructor's tests of one student share (one child, not
-        one per test); closed once that student's last item has run."""
-        session = self.live.get(index)
+        """The sandbox session the instructor's tests of one student share: the child that ran
+        its cases (or a new one if that was not kept); closed once its last item has run."""
+        with self.lock:
+            session = self.live.get(index)
         if session is None:
             submission = self.submission(index)
-            session = self.live[index] = self.sandbox.open(submission.chunks, student=submission.student)
+            session = self.sandbox.open(submission.chunks, student=submission.student)
+            with self.lock:
+                self.live[index] = session
         return session
 
     def close_live_session(self, index: int) -> None:
-        session = self.live.pop(index, None)
+        with self.lock:
+            session = self.live.pop(index, None)
+            permit = index in self.permits
+            self.permits.discard(index)
         if session is not None:
             session.close()
+        if permit:
+            self.kept.release()
 
     def add_time(self, stage: str, seconds: float) -> None:
         with self.lock:
@@ -493,9 +530,7 @@ def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: 
                                 "-p", "no:stepwise", "-c", ini, "--rootdir", tmp,
                                 str(ITEMS_MODULE), *hidden], plugins=[plugin])
         finally:
-            engine.executor.shutdown(wait=True, cancel_futures=True)
-            for index in list(engine.live):
-                engine.close_live_session(index)
+            engine.stop()
             if engine.progress is not None:
                 engine.progress.close()
         if plugin.collect_errors:

@@ -113,8 +113,11 @@ def _time_reference(reference: Reference, probe):
 # --------------------------------------------------------------------------- execute
 
 
-def execute(batch: Batch, sandbox, submission) -> dict:
-    """Run every case and probe of every function of one submission; return FunctionRuns."""
+def execute(batch: Batch, sandbox, submission, hand_over=None) -> dict:
+    """Run every case and probe of every function of one submission; return FunctionRuns.
+
+    ``hand_over(session)``, if given, receives the still-open session at the end instead of
+    closing it (the instructor's tests of this student then reuse its child)."""
     runs = {}
     assignment = batch.assignment
     usable = submission.status == "ok"
@@ -155,7 +158,10 @@ def execute(batch: Batch, sandbox, submission) -> dict:
             runs[name] = run
     finally:
         if session is not None:
-            session.close()
+            if hand_over is not None:
+                hand_over(session)
+            else:
+                session.close()
     return runs
 
 

@@ -31,7 +31,7 @@ def write_student(assignment, result, out: Path) -> None:
 def write_gradebook(assignment, results: list, out: Path) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "gradebook.csv", gradebook_csv(assignment, results))
+    atomic_write(out / "gradebook.csv", gradebook_csv(assignment, results), durable=True)
 
 
 def write_reports(assignment, results: list, out: Path) -> None:
