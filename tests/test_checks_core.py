@@ -228,3 +228,28 @@ def test_teaching_checks_earn_nothing_until_values_or_shapes_pass_somewhere(batc
     assert teaching
     for test in teaching:
         assert test.score == 0 and "not judged yet" in test.findings[0].message
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"bogus": 1}, "unknown option(s) bogus"),
+    ({"kwargs": [3]}, "kwargs: expected a mapping"),
+])
+@pytest.mark.parametrize("check", ["rank1", "vectorized"])
+def test_check_options_are_validated_with_their_key_path(tmp_path, project_root, check, options, message):
+    import yaml
+
+    from grader.config import load_config
+    from grader.errors import ConfigError
+
+    raw = yaml.safe_load((project_root / "config.yaml").read_text())
+    logreg = raw["assignments"]["logreg"]
+    for key in ("solution", "notebook"):
+        logreg[key] = str(project_root / logreg[key])
+    logreg["extra_files"] = [str(project_root / p) for p in logreg["extra_files"]]
+    logreg["functions"]["sigmoid"]["checks"] = {check: options}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"assignments.logreg.functions.sigmoid.checks.{check}" in str(error.value)
+    assert message in str(error.value) and str(path) in str(error.value)

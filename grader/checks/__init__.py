@@ -79,6 +79,19 @@ class Check:
     def probes(self, spec, assignment) -> list:
         return []
 
+    @staticmethod
+    def known_options(options: dict | None, allowed) -> dict:
+        """``options`` as a dict, after refusing unknown names and a ``kwargs`` that is not a
+        mapping (the keyword arguments a check's probes pass, e.g. {num_iterations: 3})."""
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})")
+        if "kwargs" in options and not isinstance(options["kwargs"], dict):
+            raise ValueError("kwargs: expected a mapping of keyword arguments for the probes, "
+                             "e.g. {num_iterations: 5}")
+        return options
+
     def judge(self, run: FunctionRun) -> list:
         """Return Verdicts (one per group of cases, or one for the whole function)."""
         raise NotImplementedError

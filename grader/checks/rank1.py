@@ -281,12 +281,7 @@ class Rank1Check(Check):
     requires = ("values", "shapes")
 
     def parse_options(self, options: dict) -> dict:
-        options = dict(options or {})
-        unknown = sorted(set(options) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"unknown option(s) {', '.join(unknown)} (allowed: {', '.join(DEFAULTS)})")
-        if "kwargs" in options and not isinstance(options["kwargs"], dict):
-            raise ValueError("kwargs: expected a mapping of keyword arguments for the probe, e.g. {num_iterations: 5}")
+        options = self.known_options(options, DEFAULTS)
         return {"kwargs": dict(options.get("kwargs", {}))}
 
     def probes(self, spec, assignment) -> list:

@@ -119,19 +119,13 @@ class VectorizedCheck(Check):
     requires = ("values", "shapes")
 
     def parse_options(self, options: dict) -> dict:
-        options = dict(options or {})
-        unknown = sorted(set(options) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"unknown option(s) {', '.join(unknown)} (allowed: {', '.join(DEFAULTS)})")
+        options = self.known_options(options, DEFAULTS)
         parsed = dict(DEFAULTS, kwargs={})
         if "timing" in options:
             if not isinstance(options["timing"], bool):
                 raise ValueError("timing: expected true or false")
             parsed["timing"] = options["timing"]
         if "kwargs" in options:
-            if not isinstance(options["kwargs"], dict):
-                raise ValueError("kwargs: expected a mapping of keyword arguments for the probes, "
-                                 "e.g. {num_iterations: 5}")
             parsed["kwargs"] = dict(options["kwargs"])
         for key in ("base", "grown"):
             if key in options:
