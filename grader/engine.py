@@ -33,6 +33,7 @@ from grader.outcomes import StudentResult, TestResult
 
 ITEMS_MODULE = Path(__file__).with_name("hidden_items.py")
 CHECK_NAMES = ("values", "shapes", "rank1", "vectorized", "runs")
+INSTRUCTOR_SUFFIX = " (hidden test)"  # ends the name of every instructor test's result
 
 
 class StudentCallFailed(AssertionError):
@@ -272,7 +273,9 @@ class Engine:
         path = self.paths[index]
         submission = self.submissions.get(index)
         order = {name: i for i, name in enumerate(self.batch.assignment.functions)}
+        # Per function: the generated checks in their order, then the instructor's own tests.
         tests = sorted(self.tests[index], key=lambda t: (order.get(t.function, len(order)),
+                                                         t.name.endswith(INSTRUCTOR_SUFFIX),
                                                          _check_order(t.check), t.hidden, t.name))
         status = submission.status if submission is not None else "error"
         notes = [p.message for p in submission.problems] if submission is not None else []
@@ -478,7 +481,7 @@ class GradingPlugin:
         passed = report.passed and report.when == "call"
         output = "passed" if passed else _hidden_failure(report)
         self.engine.record(index, [TestResult(
-            name=f"{function or 'extra'}: {test_name} (hidden test)", function=function,
+            name=f"{function or 'extra'}: {test_name}{INSTRUCTOR_SUFFIX}", function=function,
             check=check if check in CHECK_NAMES else "values", hidden=True,
             score=points if passed else 0.0, max_score=points, output=output, passed=passed)])
         self.instructor.pop(report.nodeid, None)
