@@ -18,7 +18,8 @@ Three layers of evidence, because each alone can be fooled:
 
 Verdict: fail on growth, on a tampered trace, on tracer manipulation found statically, or on
 a static spot together with a slow timing ratio; otherwise pass, with notes for spots that did
-not grow (e.g. a loop over a fixed 3-tuple) and for a slow timing alone.
+not grow (e.g. a loop over a fixed 3-tuple). Measured times never appear in a message (reruns
+must give byte-identical feedback), and a slow timing alone is never reported.
 """
 from __future__ import annotations
 
