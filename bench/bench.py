@@ -233,7 +233,8 @@ def run_naive(items: list, sample: list, config: Path, assignment_name, out: Pat
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200, help="number of submissions (default: %(default)s)")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel sandboxes (default: the CPU count)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="parallel sandboxes (default: as grader grade, the CPU count + 1)")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
     parser.add_argument("--assignment", default=None)
     parser.add_argument("--naive-sample", type=int, default=60,
@@ -247,7 +248,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
 
-    jobs = args.jobs or os.cpu_count() or 1
+    from grader.parallel import default_jobs
+
+    jobs = args.jobs or default_jobs()
     work = ROOT / "build" / "bench"
     assignment, dropped = load_assignment(args.config.resolve(), args.assignment)
     from grader.checks import all_checks

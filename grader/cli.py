@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -41,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path, help="folder of submissions")
     grade.add_argument("--out", type=Path, default=Path("build/grades"), help="output folder (default: %(default)s)")
     grade.add_argument("--jobs", type=int, default=None,
-                       help="submissions graded at once (default: the number of CPU cores)")
+                       help="submissions graded at once (default: the number of CPU cores + 1); "
+                            "a large batch is split between that many grader processes")
     grade.add_argument("--force", action="store_true", help="regrade everything, ignoring the cache")
     grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="grade on a Dask cluster, e.g. tcp://HOST:8786 (needs grader[dask])")
@@ -96,6 +96,8 @@ def _grade(args) -> int:
 
     config = load_config(args.config)
     assignment = config.assignment(args.assignment)
-    jobs = args.jobs or os.cpu_count() or 1
+    from grader.parallel import default_jobs
+
+    jobs = args.jobs or default_jobs()
     return grade_folder(assignment, args.submissions, args.out, jobs=jobs, force=args.force,
                         scheduler=args.scheduler, quiet=args.quiet)

@@ -194,3 +194,23 @@ def test_instructor_tests_report_why_without_revealing_their_assertions(tmp_path
     grad = next(t for t in wrong_result.tests if "gradient" in t.name)
     assert not grad.passed and grad.output == "failed: an instructor's hidden test did not pass"
     assert "0.4242" not in sym.output + grad.output
+
+
+def test_grader_processes_work_from_a_script_without_a_main_guard(tmp_path):
+    """Spawned workers must not re-run the calling script (multiprocessing's default would,
+    and fail, without an `if __name__ == "__main__":` guard)."""
+    script = tmp_path / "grade_them.py"
+    marker = tmp_path / "runs.txt"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from grader.config import load_config\n"
+        "from grader.grade import find_submissions, grade_paths\n"
+        f"with open({str(marker)!r}, 'a') as f:\n"
+        "    f.write('top level ran\\n')\n"
+        f"a = load_config({str(ROOT / 'config.yaml')!r}).assignment()\n"
+        f"results = grade_paths(a, find_submissions(Path({str(EXAMPLES)!r})), jobs=2, processes=2)\n"
+        "print(sorted(r.student for r in results))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "alice_correct" in done.stdout
+    assert marker.read_text() == "top level ran\n"  # once: not again in each worker
