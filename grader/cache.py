@@ -52,7 +52,7 @@ def load(out: Path, student: str, key: str) -> StudentResult | None:
         data = json.loads(file.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
-        return StudentResult.from_json(json.dumps(data["result"]))
+        return StudentResult.from_dict(data["result"])
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or damaged: regrade
 
@@ -60,5 +60,5 @@ def load(out: Path, student: str, key: str) -> StudentResult | None:
 def store(out: Path, result: StudentResult, key: str) -> None:
     folder = Path(out) / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    data = {"key": key, "result": json.loads(result.to_json())}
+    data = {"key": key, "result": result.to_dict()}
     atomic_write(folder / f"{result.student}.json", json.dumps(data, indent=1, sort_keys=True) + "\n")

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.errors import UserError
+from grader.outcomes import StudentResult
 
 CHUNK_MAX = 25            # submissions per task, at most
 TASKS_PER_THREAD = 3      # aim for this many tasks per worker thread (load balance vs overhead)
@@ -107,7 +108,7 @@ def grade_on_cluster(assignment, paths: list, scheduler_address: str, ids: list 
                                    f"{type(exc).__name__}: {exc}") from exc
             future.release()
             for offset, text in enumerate(chunk):
-                result = result_from_json(text)
+                result = StudentResult.from_json(text)
                 results[start + offset] = result
                 if on_done is not None:
                     on_done(result)
@@ -164,16 +165,6 @@ def submission_payload(path: Path) -> dict:
     return {"name": path.name, "dir": False, "files": {"": data}}
 
 
-def result_to_json(result) -> str:
-    return result.to_json()
-
-
-def result_from_json(text: str):
-    from grader.outcomes import StudentResult
-
-    return StudentResult.from_json(text)
-
-
 # --------------------------------------------------------------------------- worker side
 
 _LOCK = threading.Lock()
@@ -193,7 +184,7 @@ def grade_chunk(course: dict, part: list) -> list:
             paths = [_write_submission(Path(tmp), payload) for _, payload in part]
             results = grade_paths(assignment, paths, jobs=_worker_jobs(), batch=batch,
                                   ids=[student for student, _ in part])
-    return [result_to_json(r) for r in results]
+    return [r.to_json() for r in results]
 
 
 def _worker_jobs() -> int:

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from grader import outcomes as st
+from grader.checks import all_checks
 from grader.outcomes import StudentResult, TestResult
 
 ITEMS_MODULE = Path(__file__).with_name("hidden_items.py")
@@ -190,13 +191,11 @@ class Engine:
                 self.permits.add(index)
             if self.stopping:  # the session ended early (an error): don't start more work
                 self.close_live_session(index)
-                return _internal_error_runs(self.batch, submission, "stopped")
+                return _internal_error_runs(self.batch, submission)
             return execute(self.batch, self.sandbox, submission, hand_over=lambda s: self._keep(index, s))
         except Exception as exc:  # a grader bug must cost neither the batch nor other students
-            import traceback
             self.errors[index] = f"{type(exc).__name__}: {exc}"
-            detail = traceback.format_exc()
-            return _internal_error_runs(self.batch, self.submissions.get(index), detail)
+            return _internal_error_runs(self.batch, self.submissions.get(index))
 
     def stop(self) -> None:
         """End the workers, also when pytest stopped early: tasks waiting for a kept-session
@@ -273,10 +272,11 @@ class Engine:
         path = self.paths[index]
         submission = self.submissions.get(index)
         order = {name: i for i, name in enumerate(self.batch.assignment.functions)}
+        checks = {name: i for i, name in enumerate(all_checks())}
         # Per function: the generated checks in their order, then the instructor's own tests.
         tests = sorted(self.tests[index], key=lambda t: (order.get(t.function, len(order)),
                                                          t.name.endswith(INSTRUCTOR_SUFFIX),
-                                                         _check_order(t.check), t.hidden, t.name))
+                                                         checks.get(t.check, len(checks)), t.hidden, t.name))
         status = submission.status if submission is not None else "error"
         notes = [p.message for p in submission.problems] if submission is not None else []
         if index in self.errors:
@@ -337,13 +337,6 @@ class _TimedSession:
         return getattr(self._session, name)
 
 
-def _check_order(check: str) -> int:
-    from grader.checks import all_checks
-
-    names = list(all_checks())
-    return names.index(check) if check in names else len(names)
-
-
 def student_ids(paths: list) -> list:
     """Student ids from file names, safe as folder names and unique within the batch
     (bob.ipynb and bob.py become bob and bob_py; a further clash gets -2, -3...)."""
@@ -363,19 +356,11 @@ def student_ids(paths: list) -> list:
     return ids
 
 
-def _internal_error_runs(batch, submission, detail: str) -> dict:
-    from grader.checks import FunctionRun
-    from grader.outcomes import CallOutcome, CaseRun
+def _internal_error_runs(batch, submission) -> dict:
+    from grader.grade import unrun
 
-    runs = {}
-    for name, spec in batch.assignment.functions.items():
-        message = "not graded: the grader itself failed on this submission"
-        runs[name] = FunctionRun(
-            spec=spec, assignment=batch.assignment, submission=submission, missing=message,
-            output_names=batch.reference.output_names.get(name),
-            cases=[CaseRun(case, expected, CallOutcome(st.NOT_RUN, error=message))
-                   for case, expected in zip(batch.cases[name], batch.expected[name])])
-    return runs
+    message = "not graded: the grader itself failed on this submission"
+    return {name: unrun(batch, name, submission, st.NOT_RUN, message) for name in batch.assignment.functions}
 
 
 class GradingPlugin:

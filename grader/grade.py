@@ -128,10 +128,8 @@ def execute(batch: Batch, sandbox, submission, hand_over=None) -> dict:
             run = FunctionRun(spec=spec, assignment=assignment, cases=[], source=source, submission=submission,
                               output_names=batch.reference.output_names.get(name))
             if source is None or session is None:
-                run.missing = missing_reason(submission, name)
-                run.cases = [CaseRun(case, expected, CallOutcome(st.MISSING, error=run.missing))
-                             for case, expected in zip(batch.cases[name], batch.expected[name])]
-                runs[name] = run
+                runs[name] = unrun(batch, name, submission, st.MISSING, missing_reason(submission, name),
+                                   source=source)
                 continue
             proxies = batch.reference.proxies_for(name, assignment.attribution)
             timed_out = None
@@ -177,6 +175,15 @@ def _load_failure(session, source, name: str) -> CallOutcome | None:
                                traceback=report.traceback, line=report.line, filename=report.filename,
                                stdout=report.stdout)
     return None
+
+
+def unrun(batch: Batch, name: str, submission, status: str, message: str, source=None) -> FunctionRun:
+    """A function none of whose cases ran: each case's outcome is ``status`` with ``message``."""
+    return FunctionRun(
+        spec=batch.assignment.functions[name], assignment=batch.assignment, source=source,
+        submission=submission, missing=message, output_names=batch.reference.output_names.get(name),
+        cases=[CaseRun(case, expected, CallOutcome(status, error=message))
+               for case, expected in zip(batch.cases[name], batch.expected[name])])
 
 
 def _run_probe(session, item: PreparedProbe, proxies, timeout) -> ProbeRun:
@@ -272,18 +279,15 @@ def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch
     import os
 
     from grader.engine import run_engine, student_ids
+    from grader.parallel import grade_in_processes, plan_processes
 
     if not paths:
         return []
     paths = [Path(p) for p in paths]
-    if processes is None:
-        processes, per_process = (1, jobs) if batch is not None else \
-            _plan(jobs, len(paths), os.cpu_count() or 1)
-    else:
-        per_process = max(1, -(-jobs // processes))
+    # A prepared batch lives in this process: it is graded here.
+    processes, per_process = plan_processes(jobs, len(paths), os.cpu_count() or 1,
+                                            1 if batch is not None else processes)
     if processes > 1:
-        from grader.parallel import grade_in_processes
-
         bar = None
         if progress:
             from tqdm import tqdm
@@ -298,12 +302,6 @@ def grade_paths(assignment: AssignmentSpec, paths: list, *, jobs: int = 2, batch
     batch = batch or Batch.prepare(assignment)
     return run_engine(batch, paths, jobs=jobs, progress=progress, stats=stats,
                       ids=ids, on_done=on_done, deny_paths=tuple(deny_paths))
-
-
-def _plan(jobs: int, count: int, cores: int) -> tuple:
-    from grader.parallel import plan_processes
-
-    return plan_processes(jobs, count, cores)
 
 
 def grade_one(assignment: AssignmentSpec, path) -> StudentResult:

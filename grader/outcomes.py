@@ -150,15 +150,20 @@ class StudentResult:
     def function_score(self, function: str) -> float:
         return round(sum(t.score for t in self.tests if t.function == function), 4)
 
+    def to_dict(self) -> dict:
+        """Plain data, for the results cache and for results crossing processes or machines."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StudentResult":
+        data = dict(data)
+        tests = [TestResult(**{**test, "findings": [Finding(**f) for f in test.get("findings", [])]})
+                 for test in data.pop("tests")]
+        return cls(tests=tests, **data)
+
     def to_json(self) -> str:
-        """Plain JSON, for the results cache and for results crossing processes or machines."""
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+        return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "StudentResult":
-        data = json.loads(text)
-        tests = []
-        for test in data.pop("tests"):
-            test["findings"] = [Finding(**f) for f in test.get("findings", [])]
-            tests.append(TestResult(**test))
-        return cls(tests=tests, **data)
+        return cls.from_dict(json.loads(text))

@@ -37,9 +37,12 @@ def default_jobs() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-def plan_processes(jobs: int, count: int, cores: int) -> tuple[int, int]:
-    """(processes, sandboxes per process) for ``jobs`` sandboxes and ``count`` submissions."""
-    processes = max(1, min(jobs, cores + 1, count // MIN_PER_PROCESS))
+def plan_processes(jobs: int, count: int, cores: int, processes: int | None = None) -> tuple[int, int]:
+    """(processes, sandboxes per process) for ``jobs`` sandboxes and ``count`` submissions;
+    ``processes`` fixes their number instead of deciding it from the batch and the cores."""
+    if processes is None:
+        processes = min(jobs, cores + 1, count // MIN_PER_PROCESS)
+    processes = max(1, processes)
     return processes, max(1, -(-jobs // processes))
 
 
