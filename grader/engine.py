@@ -167,7 +167,7 @@ class Engine:
     def _load(self, index: int):
         from grader.submission import load_submission
 
-        submission = load_submission(self.paths[index], self.batch.assignment)
+        submission = load_submission(self.paths[index], self.batch.assignment, self.batch.reference.source)
         submission.student = self.ids[index]
         with self.lock:
             self.submissions[index] = submission

@@ -126,7 +126,7 @@ def execute(batch: Batch, sandbox, submission, hand_over=None) -> dict:
         for name, spec in assignment.functions.items():
             source = submission.functions.get(name)
             run = FunctionRun(spec=spec, assignment=assignment, cases=[], source=source, submission=submission,
-                              output_names=batch.reference.output_names.get(name))
+                              output_names=batch.reference.output_names.get(name), reference=batch.reference)
             if source is None or session is None:
                 runs[name] = unrun(batch, name, submission, st.MISSING, missing_reason(submission, name),
                                    source=source)
@@ -182,6 +182,7 @@ def unrun(batch: Batch, name: str, submission, status: str, message: str, source
     return FunctionRun(
         spec=batch.assignment.functions[name], assignment=batch.assignment, source=source,
         submission=submission, missing=message, output_names=batch.reference.output_names.get(name),
+        reference=batch.reference,
         cases=[CaseRun(case, expected, CallOutcome(status, error=message))
                for case, expected in zip(batch.cases[name], batch.expected[name])])
 

@@ -1,7 +1,13 @@
-"""The instructor's reference: loaded in the trusted grader process only.
+"""The instructor's reference, parsed once and loaded in the trusted grader process only.
 
-Its code never enters the sandbox. Student code reaches a reference function only
-through a call back to the parent (see ``Reference.proxies_for``), which returns plain data.
+:func:`parse_reference` reads the solution file's syntax tree (never importing it): what the
+loader needs to compare signatures and what the checks need to know about the reference's
+own code. :func:`load_reference` adds the imported module. Both are built once per batch and
+passed to everything that needs them; nothing else parses or imports the solution.
+
+The reference's code never enters the sandbox. Student code reaches a reference function
+only through a call back to the grader (see :meth:`Reference.proxies_for`), which returns
+plain data.
 """
 from __future__ import annotations
 
@@ -13,14 +19,45 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SolutionError
+from grader.signature import Signature
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    """The solution file as text and syntax tree, and what grading reads from it."""
+
+    path: Path
+    text: str
+    tree: ast.Module
+    functions: tuple                  # the graded functions, in config order
+    defs: dict                        # top-level function name -> its ast.FunctionDef
+    signatures: dict                  # top-level function name -> Signature
+    names_called: dict                # graded function -> frozenset of every plain name it calls
+    calls: dict                       # graded function -> sorted other graded functions it calls
+    output_names: dict                # graded function -> names of its returned values, or None
+
+    def def_of(self, name: str) -> ast.FunctionDef | None:
+        return self.defs.get(name)
 
 
 @dataclass
 class Reference:
+    """The parsed reference plus its imported module (trusted process only)."""
+
+    source: ReferenceSource
     module: object
-    path: Path
-    calls: dict  # graded function -> the other graded functions its reference body calls
-    output_names: dict  # graded function -> names of its returned values, e.g. ["grads", "cost"]
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @property
+    def calls(self) -> dict:
+        return self.source.calls
+
+    @property
+    def output_names(self) -> dict:
+        return self.source.output_names
 
     def function(self, name: str):
         return getattr(self.module, name)
@@ -29,7 +66,7 @@ class Reference:
         """Call the reference on deep copies, so a case's inputs stay pristine."""
         return self.function(name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
 
-    def proxies_for(self, name: str, attribution: str) -> dict:
+    def proxy_names(self, name: str, attribution: str) -> tuple:
         """Graded functions that stand in for the student's own while ``name`` is graded.
 
         Only those the reference of ``name`` itself calls: a student's ``propagate`` may
@@ -37,44 +74,60 @@ class Reference:
         output contains the answer ``propagate`` is graded on).
         """
         if attribution != "reference":
-            return {}
-        return {callee: self.function(callee) for callee in sorted(self.calls.get(name, ()))}
+            return ()
+        return tuple(sorted(self.source.calls.get(name, ())))
+
+    def proxies_for(self, name: str, attribution: str) -> dict:
+        """``proxy_names`` with the reference's callables."""
+        return {callee: self.function(callee) for callee in self.proxy_names(name, attribution)}
 
 
-def load_reference(solution: Path, functions) -> Reference:
-    """Import the reference module from its file and check it defines every graded function."""
+def parse_reference(solution: Path, functions) -> ReferenceSource:
+    """Parse the reference file and check it defines every graded function."""
     solution = Path(solution)
-    source = solution.read_text(encoding="utf-8")
     try:
-        tree = ast.parse(source, filename=str(solution))
+        text = solution.read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise SolutionError(f"the reference solution cannot be read ({exc})", path=solution) from None
+    try:
+        tree = ast.parse(text, filename=str(solution))
     except SyntaxError as exc:
         raise SolutionError(f"syntax error at line {exc.lineno}: {exc.msg}", path=solution) from None
-    defs = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    functions = tuple(functions)
+    defs = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     missing = [name for name in functions if name not in defs]
     if missing:
         raise SolutionError(
             f"function(s) named in config.yaml but not defined at the top level: {', '.join(missing)}",
             path=solution, hint="define them in the solution file or remove them from config.yaml")
-    calls = {}
-    for name in functions:
-        called = {n.func.id for n in ast.walk(defs[name])
-                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-        calls[name] = sorted((called & set(functions)) - {name})
+    names_called = {name: frozenset(n.func.id for n in ast.walk(node)
+                                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
+                    for name, node in defs.items()}
+    graded = set(functions)
+    calls = {name: sorted((names_called[name] & graded) - {name}) for name in functions}
+    return ReferenceSource(
+        path=solution, text=text, tree=tree, functions=functions, defs=defs,
+        signatures={name: Signature.of(node) for name, node in defs.items()},
+        names_called=names_called, calls=calls,
+        output_names={name: _returned_names(defs[name]) for name in functions})
 
-    output_names = {name: _returned_names(defs[name]) for name in functions}
 
-    module_name = f"_grader_reference_{solution.parent.name}_{solution.stem}"
-    spec = importlib.util.spec_from_file_location(module_name, solution)
+def load_reference(solution: Path | ReferenceSource, functions=None) -> Reference:
+    """Import the reference module (parsing it first unless given its :class:`ReferenceSource`)."""
+    source = solution if isinstance(solution, ReferenceSource) else parse_reference(solution, functions)
+    path = source.path
+    module_name = f"_grader_reference_{path.parent.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     # Helpers next to the solution (e.g. lr_utils) import as plain modules.
-    sys.path.insert(0, str(solution.parent))
+    sys.path.insert(0, str(path.parent))
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # the instructor's own file: say so, with the cause
-        raise SolutionError(f"importing the reference failed: {type(exc).__name__}: {exc}", path=solution) from exc
+        raise SolutionError(f"importing the reference failed: {type(exc).__name__}: {exc}", path=path) from exc
     finally:
-        sys.path.remove(str(solution.parent))
-    return Reference(module=module, path=solution, calls=calls, output_names=output_names)
+        sys.path.remove(str(path.parent))
+    return Reference(source=source, module=module)
 
 
 def _returned_names(func: ast.FunctionDef) -> list | None:

@@ -54,6 +54,7 @@ class FunctionRun:
     probes: dict = field(default_factory=dict)  # check name -> [ProbeRun]
     missing: str = ""             # why the function could not be graded at all, if so
     output_names: list | None = None  # names of the reference's return values ("grads", "cost")
+    reference: Any = None         # grader.reference.Reference of the batch (trusted)
 
     def group(self, hidden: bool) -> list:
         return [run for run in self.cases if run.case.hidden == hidden]

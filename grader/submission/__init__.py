@@ -12,15 +12,14 @@ tracebacks and feedback point at the student's real lines.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import logging
-import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from grader.errors import SolutionError
+from grader import signature
+from grader.reference import parse_reference
+from grader.signature import Signature
 from grader.submission import pysource, reading, selection
 from grader.submission.reading import EMPTY, UNREADABLE, ReadFailure
 
@@ -85,48 +84,26 @@ class Submission:
         return [p for p in self.problems if p.function == function]
 
 
-@dataclass(frozen=True)
-class _Signature:
-    params: tuple
-    with_defaults: frozenset
-    text: str
-
-
-@lru_cache(maxsize=16)
-def _reference_signatures(solution: str, mtime_ns: int, size: int) -> dict:
-    """Parameter lists of the reference's top-level functions (parsed, never imported)."""
-    path = Path(solution)
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=solution)
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise SolutionError(f"cannot read the reference to check signatures: {exc}", path=path) from None
-    return {node.name: _Signature(tuple(selection.parameters(node.args)),
-                                  frozenset(selection.defaults(node.args)), _unparse(node.args))
-            for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-
-def _signatures(assignment) -> dict:
+def _signatures(assignment, reference) -> dict:
+    if reference is not None:
+        return reference.signatures
     solution = getattr(assignment, "solution", None)
     if solution is None:
         return {}
-    solution = Path(solution)
-    try:
-        info = os.stat(solution)
-    except OSError as exc:
-        raise SolutionError(f"the reference solution cannot be read ({exc.strerror})", path=solution) from None
-    return _reference_signatures(str(solution), info.st_mtime_ns, info.st_size)
+    return parse_reference(solution, ()).signatures
 
 
-def load_submission(path, assignment) -> Submission:
+def load_submission(path, assignment, reference=None) -> Submission:
     """Read one submission; never raises for a broken one (see the module docstring).
 
-    ``assignment`` needs ``functions`` (the graded names, in order) and ``solution`` (the
-    reference file, whose top-level defs give the expected parameters). An unreadable
-    reference is the instructor's problem and raises :class:`grader.errors.SolutionError`.
+    ``assignment`` needs ``functions`` (the graded names, in order); ``reference`` (the batch's
+    :class:`~grader.reference.ReferenceSource`) gives the expected parameters, parsed from
+    ``assignment.solution`` when not given. An unreadable reference is the instructor's
+    problem and raises :class:`grader.errors.SolutionError`.
     """
     path = Path(path)
     functions = list(assignment.functions)
-    signatures = _signatures(assignment)
+    signatures = _signatures(assignment, reference)
     student = reading.student_id(path)
     digest = hashlib.sha256(b"").hexdigest()
     try:
@@ -183,7 +160,7 @@ def _build(student, path, digest, units, functions, signatures, is_notebook) -> 
         node, parsed = winner.node, winner.parsed
         first = pysource.statement_span(node)[0]
         lines = rendered[id(parsed)]
-        params = selection.parameters(node.args)
+        params = signature.parameters(node.args)
         found[name] = FunctionSource(name=name, filename=parsed.unit.filename, lineno=first,
                                      end_lineno=node.end_lineno, source="\n".join(lines[first - 1:node.end_lineno]),
                                      params=params, cell_index=parsed.unit.cell_index)
@@ -199,20 +176,13 @@ def _build(student, path, digest, units, functions, signatures, is_notebook) -> 
                       functions=found, problems=problems)
 
 
-def _unparse(args: ast.arguments) -> str:
-    try:
-        return ast.unparse(args)
-    except RecursionError:  # a default value nested thousands deep
-        return ", ".join(selection.parameters(args))
-
-
-def _signature_problem(name: str, node, expected: _Signature, where: str) -> str | None:
-    params = tuple(selection.parameters(node.args))
-    lacking = sorted(expected.with_defaults - selection.defaults(node.args), key=expected.params.index) \
+def _signature_problem(name: str, node, expected: Signature, where: str) -> str | None:
+    params = tuple(signature.parameters(node.args))
+    lacking = sorted(expected.with_defaults - signature.defaults(node.args), key=expected.params.index) \
         if params == expected.params else []
     if params == expected.params and not lacking:
         return None
-    found = _unparse(node.args)
+    found = signature.text(node.args)
     if lacking:
         one = len(lacking) == 1
         why = (f"{', '.join(f'`{p}`' for p in lacking)} {'has' if one else 'have'} no default value, "

@@ -578,20 +578,3 @@ def _describe(stmt: ast.stmt) -> str:
         return f"function `{stmt.name}`"
     keyword = {ast.If: "if", ast.For: "for", ast.While: "while", ast.Try: "try", ast.With: "with"}
     return f"an `{keyword.get(type(stmt), type(stmt).__name__.lower())}` block"
-
-
-def parameters(args: ast.arguments) -> list[str]:
-    """Parameter names in order; ``*args`` and ``**kwargs`` keep their stars."""
-    names = [a.arg for a in args.posonlyargs + args.args]
-    if args.vararg:
-        names.append("*" + args.vararg.arg)
-    names += [a.arg for a in args.kwonlyargs]
-    if args.kwarg:
-        names.append("**" + args.kwarg.arg)
-    return names
-
-
-def defaults(args: ast.arguments) -> set[str]:
-    positional = args.posonlyargs + args.args
-    named = {a.arg for a in positional[len(positional) - len(args.defaults):]} if args.defaults else set()
-    return named | {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
