@@ -36,6 +36,8 @@ _LIMITS = {
         "output_kib": {"type": "integer", "minimum": 1},
         "file_size_mib": {"type": "integer", "minimum": 1},
         "open_files": {"type": "integer", "minimum": 16},
+        "value_mib": {"type": "integer", "minimum": 1},
+        "submission_mib": {"type": "integer", "minimum": 1},
     },
 }
 _TOLERANCE = {
@@ -180,6 +182,8 @@ class Limits:
     output_kib: int = 64
     file_size_mib: int = 16
     open_files: int = 64
+    value_mib: int = 64           # plain data one call (or call-back) may send to the grader
+    submission_mib: int = 32      # bytes of one submission the grader reads
 
 
 @dataclass(frozen=True)
