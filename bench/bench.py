@@ -6,7 +6,7 @@
    work in several styles, wrong values, rank-1 arrays, loops, exceptions, stubs, a syntax
    error, a deleted cell, an unreadable file, ``.py`` exports, and one never-ending
    ``predict`` per 500) into ``build/bench/n<N>/``.
-2. Grades them as ``grader grade`` does (``grade_paths`` with the sandbox and every check
+2. Grades them as ``grader grade`` does (``grader.pipeline.grade`` with the sandbox and every check
    configured in config.yaml, then results.json/feedback per student as each finishes, the
    results cache, and gradebook.csv), first a batch of 100 then the batch of N, so the growth
    is visible.
@@ -96,9 +96,10 @@ def percentile(values: list, q: float) -> float:
 def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     """Grade ``paths`` the way ``grader grade --force`` does, and measure it."""
     from grader import cache
-    from grader.engine import student_ids
-    from grader.grade import Batch, grade_paths
+    from grader.grading import Batch
+    from grader.pipeline import grade
     from grader.report import write_gradebook, write_student
+    from grader.submission.discover import work_for
 
     if out.exists():
         shutil.rmtree(out)
@@ -106,13 +107,14 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     started = time.perf_counter()
     batch = Batch.prepare(assignment)
     prepared = time.perf_counter()
-    ids = student_ids(paths)
+    work = work_for(paths)
+    ids = [item.student for item in work]
     base = cache.batch_key(assignment)
     keys = {sid: cache.submission_key(base, p) for sid, p in zip(ids, paths)}
     finished_at: dict = {}
     report_seconds = [0.0]
 
-    def on_done(result) -> None:
+    def on_done(position, result) -> None:
         finished_at[result.student] = time.perf_counter()
         t = time.perf_counter()
         write_student(assignment, result, out)
@@ -122,8 +124,7 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     stats: dict = {}
     # No batch passed in: the default path decides, as `grader grade` does, whether to split
     # the batch between grader processes (the preparation above is then timed on its own).
-    results = grade_paths(assignment, paths, jobs=jobs, stats=stats, ids=ids, on_done=on_done,
-                          progress=sys.stderr.isatty())
+    results = grade(assignment, work, jobs=jobs, stats=stats, on_result=on_done, progress=sys.stderr.isatty())
     graded_at = t = time.perf_counter()
     write_gradebook(assignment, results, out)
     report_seconds[0] += time.perf_counter() - t
@@ -248,7 +249,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
 
-    from grader.parallel import default_jobs
+    from grader.backends import default_jobs
 
     jobs = args.jobs or default_jobs()
     work = ROOT / "build" / "bench"

@@ -158,12 +158,12 @@ class InProcessSandbox:
 
 def grade(config: Path, assignment_name, path: Path, out: Path):
     """``grader grade`` on one submission, in this process: same engine, checks and reports."""
-    import grader.sandbox
+    import grader.engine
     from grader.config import load_config
-    from grader.grade import grade_paths
+    from grader.pipeline import grade_paths
     from grader.report import write_student
 
-    grader.sandbox.Sandbox = InProcessSandbox   # the engine looks it up when it starts
+    grader.engine.Sandbox = InProcessSandbox   # the engine looks it up when it starts
     assignment = load_config(config).assignment(assignment_name)
     [result] = grade_paths(assignment, [path], jobs=1)  # prepares the reference's outputs: per student
     write_student(assignment, result, out)

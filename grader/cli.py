@@ -91,13 +91,12 @@ def _generate(args) -> int:
 
 
 def _grade(args) -> int:
+    from grader.backends import default_jobs
     from grader.config import load_config
-    from grader.grade import grade_folder
+    from grader.pipeline import grade_folder
 
     config = load_config(args.config)
     assignment = config.assignment(args.assignment)
-    from grader.parallel import default_jobs
-
     jobs = args.jobs or default_jobs()
     return grade_folder(assignment, args.submissions, args.out, jobs=jobs, force=args.force,
                         scheduler=args.scheduler, quiet=args.quiet)

@@ -13,7 +13,7 @@ import pytest
 from grader import outcomes as st
 from grader.checks import FunctionRun, all_checks
 from grader.config import load_config
-from grader.grade import Batch, judge
+from grader.grading import Batch, judge
 from grader.outcomes import CallOutcome, CaseRun
 
 

@@ -1,4 +1,4 @@
-"""The Dask backend (grader.distributed) gives the same grades as a local run, byte for byte.
+"""The Dask backend (grader.backends.dask) gives the same grades as a local run, byte for byte.
 
 Runs a real ``distributed.LocalCluster`` (2 worker processes) on this machine; skipped only
 when Dask is not installed (the Makefile installs it, so CI runs these).
@@ -75,17 +75,20 @@ def test_cluster_gives_byte_identical_results(cluster, submissions, tmp_path):
 
 
 def test_results_come_back_in_input_order_with_on_done(cluster, submissions, assignment):
-    from grader.distributed import grade_on_cluster
-    from grader.grade import find_submissions
+    import dataclasses
+    import time
 
-    paths = find_submissions(submissions)[:5]
-    ids = [f"id{i}" for i in range(len(paths))][::-1]  # ids are the caller's, not re-derived
-    seen = []
-    results = grade_on_cluster(assignment, paths, cluster.scheduler_address, ids=ids,
-                               on_done=lambda r: seen.append(r.student), chunk_size=2)
+    from grader.backends import DaskBackend, Job
+    from grader.submission.discover import discover
+
+    found = discover(submissions).found[:5]
+    ids = [f"id{i}" for i in range(len(found))][::-1]  # ids are the caller's, not re-derived
+    work = [dataclasses.replace(item, student=student) for item, student in zip(found, ids)]
+    job = Job(assignment, work, jobs=2, deadline=time.monotonic() + 600)
+    arrived = dict(DaskBackend(cluster.scheduler_address, chunk_size=2).grade(job))
+    results = [arrived[i] for i in range(len(work))]
     assert [r.student for r in results] == ids
-    assert [r.source for r in results] == [p.name for p in paths]
-    assert sorted(seen) == sorted(ids)
+    assert [r.source for r in results] == [item.source for item in work]
     assert all(r.max_score > 0 for r in results)
 
 

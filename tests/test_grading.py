@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from grader.cases import make_cases
-from grader.grade import grade_folder
+from grader.pipeline import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "submissions"
@@ -164,12 +164,13 @@ def test_missing_submissions_folder_is_a_clear_error(tmp_path):
 
 def test_several_grader_processes_give_the_same_results(graded, assignment):
     """The multi-process path (used for large batches) matches the single-process files."""
-    from grader.grade import find_submissions, grade_paths
+    from grader.pipeline import grade
     from grader.report import feedback_markdown, gradebook_csv, results_json
+    from grader.submission.discover import discover
 
-    paths = find_submissions(EXAMPLES)
     done = []
-    results = grade_paths(assignment, paths, jobs=2, processes=2, on_done=done.append)
+    results = grade(assignment, discover(EXAMPLES).found, jobs=2, processes=2,
+                    on_result=lambda position, result: done.append(result))
     assert [r.student for r in results] == sorted(EXPECTED)
     assert sorted(r.student for r in done) == sorted(EXPECTED)
     assert gradebook_csv(assignment, results) == (graded / "gradebook.csv").read_text()
@@ -181,7 +182,7 @@ def test_several_grader_processes_give_the_same_results(graded, assignment):
 def test_instructor_tests_report_why_without_revealing_their_assertions(tmp_path, assignment):
     """A hidden instructor test whose student call fails says how; one whose assertion fails
     says only that it failed (its assertion text can quote hidden values)."""
-    from grader.grade import grade_paths
+    from grader.pipeline import grade_paths
 
     reference = (ROOT / "solutions" / "logreg" / "logreg.py").read_text()
     broken = reference.replace("    s = 1 / (1 + np.exp(-z))\n", "    raise ValueError('secret 0.4242')\n")
@@ -204,11 +205,12 @@ def test_grader_processes_work_from_a_script_without_a_main_guard(tmp_path):
     script.write_text(
         "from pathlib import Path\n"
         "from grader.config import load_config\n"
-        "from grader.grade import find_submissions, grade_paths\n"
+        "from grader.pipeline import grade\n"
+        "from grader.submission.discover import discover\n"
         f"with open({str(marker)!r}, 'a') as f:\n"
         "    f.write('top level ran\\n')\n"
         f"a = load_config({str(ROOT / 'config.yaml')!r}).assignment()\n"
-        f"results = grade_paths(a, find_submissions(Path({str(EXAMPLES)!r})), jobs=2, processes=2)\n"
+        f"results = grade(a, discover(Path({str(EXAMPLES)!r})).found, jobs=2, processes=2)\n"
         "print(sorted(r.student for r in results))\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

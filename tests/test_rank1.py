@@ -101,7 +101,7 @@ def test_options_are_validated():
 @pytest.fixture(scope="module")
 def graded(assignment):
     """The corpus graded like submissions: the real loader, engine and sandbox."""
-    from grader.grade import grade_paths
+    from grader.pipeline import grade_paths
 
     paths = CORRECT + RANK1
     return {path.stem: result for path, result in zip(paths, grade_paths(assignment, paths, jobs=2))}

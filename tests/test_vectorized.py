@@ -148,7 +148,7 @@ def test_options_are_validated(assignment):
 
 
 def _graded(assignment, paths):
-    from grader.grade import grade_paths
+    from grader.pipeline import grade_paths
 
     return {path.stem: result for path, result in zip(paths, grade_paths(assignment, paths, jobs=2))}
 
@@ -183,10 +183,10 @@ def test_end_to_end_each_hiding_place_loses_the_points_with_the_line_named(grade
 
 @pytest.mark.slow
 def test_end_to_end_looping_over_examples_keeps_values_and_loses_vectorized(assignment):
-    from grader.grade import grade_one
+    from grader.pipeline import grade_paths
 
     path = next(p for p in CAUGHT if p.stem == "for_examples_propagate")
-    result = grade_one(assignment, path)
+    [result] = grade_paths(assignment, [path], jobs=1)
     values = checks_of(result, "propagate", "values")
     assert values and all(t.passed and t.score == t.max_score for t in values)
     [vectorized] = checks_of(result, "propagate", "vectorized")

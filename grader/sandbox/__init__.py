@@ -436,6 +436,18 @@ class Session:
             self._child = None
         self.sandbox._slots.release()
 
+    def kill(self) -> None:
+        """From any thread: spend the session's time budget and kill its child now. A call in
+        progress returns at once (the child is gone); later calls return without running."""
+        self.deadline = time.monotonic()
+        child = self._child
+        if child is not None and child.alive:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(child.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
     @property
     def layers(self) -> dict:
         return self._child.layers if self._child is not None else (self.sandbox._layers or {})

@@ -4,7 +4,7 @@ For unit tests of the checks' judgement: the student's code is compiled with a c
 filename, the real observers are started and stopped around each call (as the sandboxed
 child does), calls are timed around the call (as the parent does around a round trip), and
 other graded functions are the reference's (reference attribution). The end-to-end tests in
-test_vectorized.py / test_rank1.py go through ``grader.grade`` and the real sandbox instead.
+test_vectorized.py / test_rank1.py go through ``grader.pipeline`` and the real sandbox instead.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Grade on a Dask cluster: ``grader grade SUBMISSIONS --scheduler tcp://HOST:8786``.
 
-Each Dask task grades a chunk of submissions on a worker with the same local path as
-``grader grade`` (``grade_paths``: the worker's own sandbox, zygotes and pytest engine), so a
-cluster gives the same results as one machine, byte for byte.
+Each Dask task grades a chunk of submissions on a worker with the engine ``grader grade``
+uses locally (the worker's own sandbox, zygote and pytest session), so a cluster gives the
+same results as one machine, byte for byte.
 
 What crosses the network, and why:
 - **to the workers**, once per batch (``Client.scatter``, broadcast): the assignment's
@@ -31,92 +31,99 @@ import atexit
 import dataclasses
 import hashlib
 import math
+import os
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
 from grader import __version__
+from grader.backends.base import Job, batch_seconds
+from grader.engine import run_engine
+from grader.engine.results import not_graded
 from grader.errors import UserError
+from grader.grading import Batch
 from grader.outcomes import StudentResult
+from grader.submission.discover import Found, read_submission_files
 
 CHUNK_MAX = 25            # submissions per task, at most
 TASKS_PER_THREAD = 3      # aim for this many tasks per worker thread (load balance vs overhead)
 IN_FLIGHT_PER_THREAD = 2  # chunks queued per worker thread at any time
 
 
-# --------------------------------------------------------------------------- client side
+class DaskBackend:
+    name = "dask"
 
+    def __init__(self, address: str, chunk_size: int | None = None):
+        self.address = address
+        self.chunk_size = chunk_size
 
-def grade_on_cluster(assignment, paths: list, scheduler_address: str, ids: list | None = None,
-                     on_done=None, chunk_size: int | None = None) -> list:
-    """Grade ``paths`` on the Dask cluster at ``scheduler_address``; one StudentResult per path, in order.
+    def grade(self, job: Job):
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise UserError("--scheduler needs Dask, which is not installed",
+                            hint='install the extra: pip install "grader[dask]" (or "dask[distributed]")') from None
+        if not job.work:
+            return
+        course = course_bundle(job.assignment)
+        try:
+            # How long to keep trying: Dask's connect timeout (30 s unless configured, e.g. with
+            # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s).
+            client = Client(self.address)
+        except (OSError, TimeoutError) as exc:
+            raise UserError(f"could not reach the Dask scheduler at {self.address}: {exc}",
+                            hint="start one with `dask scheduler` and workers with `dask worker "
+                                 f"{self.address}` (see docs/scale.md), or leave out --scheduler") from None
+        with client:
+            yield from self._run(client, job, course)
 
-    ``on_done(result)`` is called in this process as each result arrives (in completion order).
-    """
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError:
-        raise UserError("--scheduler needs Dask, which is not installed",
-                        hint='install the extra: pip install "grader[dask]" (or "dask[distributed]")') from None
-    from grader.engine import student_ids
+    def _run(self, client, job: Job, course: dict):
+        from dask.distributed import wait
 
-    paths = [Path(p) for p in paths]
-    if not paths:
-        return []
-    ids = list(ids) if ids is not None else student_ids(paths)
-    course = course_bundle(assignment)
-    try:
-        # How long to keep trying: Dask's connect timeout (30 s unless configured, e.g. with
-        # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s).
-        client = Client(scheduler_address)
-    except (OSError, TimeoutError) as exc:
-        raise UserError(f"could not reach the Dask scheduler at {scheduler_address}: {exc}",
-                        hint="start one with `dask scheduler` and workers with `dask worker "
-                             f"{scheduler_address}` (see docs/scale.md), or leave out --scheduler") from None
-    results: list = [None] * len(paths)
-    with client:
         threads = sum(client.nthreads().values())
         if threads == 0:
-            client.wait_for_workers(1, timeout=60)
+            client.wait_for_workers(1, timeout=max(1.0, min(60.0, job.deadline - time.monotonic())))
             threads = sum(client.nthreads().values())
-        size = chunk_size or max(1, min(CHUNK_MAX, math.ceil(len(paths) / (threads * TASKS_PER_THREAD))))
-        starts = list(range(0, len(paths), size))
+        size = self.chunk_size or max(1, min(CHUNK_MAX, math.ceil(len(job.work) / (threads * TASKS_PER_THREAD))))
+        starts = iter(range(0, len(job.work), size))
         [course_future] = client.scatter([course], broadcast=True, hash=False)
         batch_id = uuid.uuid4().hex[:12]  # task keys unique to this run, even for the same course
 
         def submit(start: int):
-            part = [(ids[i], submission_payload(paths[i])) for i in range(start, min(start + size, len(paths)))]
-            return client.submit(grade_chunk, course_future, part, pure=False,
-                                 key=f"grade-{batch_id}-{start}")
+            part = [(found.student, found.source, read_submission_files(found.path, job.assignment))
+                    for found in job.work[start:start + size]]
+            return client.submit(grade_chunk, course_future, part, pure=False, key=f"grade-{batch_id}-{start}")
 
-        pending = iter(starts)
         start_of = {}
-        in_flight = as_completed()
-        for start in _take(pending, max(1, threads * IN_FLIGHT_PER_THREAD)):
-            future = submit(start)
-            start_of[future.key] = start
-            in_flight.add(future)
-        for future in in_flight:
-            start = start_of.pop(future.key)
+        for start in _take(starts, max(1, threads * IN_FLIGHT_PER_THREAD)):
+            start_of[submit(start)] = start
+        while start_of and (remaining := job.deadline - time.monotonic()) > 0:
             try:
-                chunk = future.result()
-            except Exception as exc:  # a worker-side failure of ours: say which students it concerns
-                last = min(start + size, len(paths)) - 1
-                raise RuntimeError(f"grading {ids[start]}..{ids[last]} on the cluster failed: "
-                                   f"{type(exc).__name__}: {exc}") from exc
-            future.release()
-            for offset, text in enumerate(chunk):
-                result = StudentResult.from_json(text)
-                results[start + offset] = result
-                if on_done is not None:
-                    on_done(result)
-            for next_start in _take(pending, 1):
-                future = submit(next_start)
-                start_of[future.key] = next_start
-                in_flight.add(future)
-    return results
+                done, _ = wait(list(start_of), timeout=min(remaining, 1.0), return_when="FIRST_COMPLETED")
+            except TimeoutError:  # Dask's wait raises where concurrent.futures' returns
+                continue
+            for future in done:
+                start = start_of.pop(future)
+                yield from self._chunk_results(job, future, start, size)
+                future.release()
+                for next_start in _take(starts, 1):
+                    start_of[submit(next_start)] = next_start
+
+    @staticmethod
+    def _chunk_results(job: Job, future, start: int, size: int):
+        chunk = job.work[start:start + size]
+        try:
+            texts = future.result(timeout=10.0)
+        except Exception as exc:  # a worker-side failure of ours: those students are not graded
+            reason = f"the cluster failed on it ({type(exc).__name__}: {exc})"
+            for offset, found in enumerate(chunk):
+                yield start + offset, not_graded(job.assignment, found, reason)
+            return
+        for offset, text in enumerate(texts):
+            yield start + offset, StudentResult.from_json(text)
 
 
 def _take(iterator, count: int) -> list:
@@ -147,24 +154,6 @@ def course_bundle(assignment) -> dict:
             "assignment": assignment, "files": files}
 
 
-def submission_payload(path: Path) -> dict:
-    """A submission as bytes: a file, or a folder's files with their relative names."""
-    path = Path(path)
-    if path.is_dir():
-        files = {}
-        for member in sorted(p for p in path.rglob("*") if p.is_file()):
-            try:
-                files[str(member.relative_to(path))] = member.read_bytes()
-            except OSError:
-                continue  # unreadable here: the worker's loader reports what is missing
-        return {"name": path.name, "dir": True, "files": files}
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    return {"name": path.name, "dir": False, "files": {"": data}}
-
-
 # --------------------------------------------------------------------------- worker side
 
 _LOCK = threading.Lock()
@@ -172,24 +161,30 @@ _COURSES: dict = {}   # digest -> (folder, assignment, batch), per worker proces
 
 
 def grade_chunk(course: dict, part: list) -> list:
-    """Run on a worker: grade a chunk [(student id, payload)] and return JSON results, in order."""
-    from grader.grade import grade_paths
-
+    """Run on a worker: grade a chunk [(student id, source, files)] and return JSON results, in order."""
     if course["version"] != __version__:
         raise RuntimeError(f"this worker runs grader {__version__}, the client grader {course['version']}: "
                            f"install the same version on both")
-    with _LOCK:
+    # Tasks of one worker process take turns (one pytest session at a time per process); a turn
+    # lasts at most what its chunk may take, so the wait for one is bounded by the chunks ahead.
+    assignment = course["assignment"]
+    wait = batch_seconds(assignment, CHUNK_MAX * IN_FLIGHT_PER_THREAD * 4, 1)
+    if not _LOCK.acquire(timeout=wait):
+        raise RuntimeError(f"this worker was busy with other chunks for {wait:g} s")
+    try:
         assignment, batch = _prepared(course)
         with tempfile.TemporaryDirectory(prefix="grader-dask-") as tmp:
-            paths = [_write_submission(Path(tmp), payload) for _, payload in part]
-            results = grade_paths(assignment, paths, jobs=_worker_jobs(), batch=batch,
-                                  ids=[student for student, _ in part])
-    return [r.to_json() for r in results]
+            work = [Found(path=_write_submission(Path(tmp), source, files), student=student, source=source)
+                    for student, source, files in part]
+            results: list = [None] * len(work)
+            run_engine(batch, work, jobs=_worker_jobs(), emit=results.__setitem__)
+    finally:
+        _LOCK.release()
+    reason = "the cluster worker never finished it"
+    return [(result or not_graded(assignment, found, reason)).to_json() for result, found in zip(results, work)]
 
 
 def _worker_jobs() -> int:
-    import os
-
     try:
         from distributed import get_worker
         return max(1, int(get_worker().state.nthreads))
@@ -198,8 +193,6 @@ def _worker_jobs() -> int:
 
 
 def _prepared(course: dict):
-    from grader.grade import Batch
-
     cached = _COURSES.get(course["digest"])
     if cached is not None:
         return cached[1], cached[2]
@@ -235,17 +228,18 @@ def relocate(assignment, old_root: Path, new_root: Path):
         hidden_tests=tuple(move(p) for p in assignment.hidden_tests))
 
 
-def _write_submission(folder: Path, payload: dict) -> Path:
-    name = Path(payload["name"]).name  # never a path outside the folder
-    target = folder / name
-    if payload["dir"]:
-        target.mkdir()
-        for rel, data in payload["files"].items():
-            member = (target / rel).resolve()
-            if not member.is_relative_to(target.resolve()):
-                continue
-            member.parent.mkdir(parents=True, exist_ok=True)
-            member.write_bytes(data)
-    else:
-        target.write_bytes(payload["files"][""])
+def _write_submission(folder: Path, source: str, files: dict) -> Path:
+    """A submission's files as they were read on the client: ``{"": bytes}`` for a file,
+    ``{relative name: bytes}`` for a folder's members."""
+    target = folder / Path(source.rstrip("/")).name  # never a path outside the folder
+    if "" in files:
+        target.write_bytes(files[""])
+        return target
+    target.mkdir()
+    for rel, data in files.items():
+        member = (target / rel).resolve()
+        if not member.is_relative_to(target.resolve()):
+            continue
+        member.parent.mkdir(parents=True, exist_ok=True)
+        member.write_bytes(data)
     return target

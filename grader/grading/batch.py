@@ -1,0 +1,107 @@
+"""What grading needs, computed once per batch in the trusted process.
+
+:class:`Batch` holds the parsed and imported reference, every case's inputs and the
+reference's outputs on them, the checks configured for each function and their probes.
+Nothing here runs student code.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import time
+import warnings
+from dataclasses import dataclass, field
+
+from grader.cases import make_cases
+from grader.checks import all_checks
+from grader.config import AssignmentSpec
+from grader.errors import SolutionError, UserError
+from grader.reference import Reference, load_reference
+
+
+@dataclass
+class PreparedProbe:
+    probe: object                 # grader.checks.Probe
+    expected: object = None
+    reference_seconds: list = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """Everything trusted that grading needs, computed once and shared by all submissions."""
+
+    assignment: AssignmentSpec
+    reference: Reference
+    cases: dict                   # function -> [Case]
+    expected: dict                # function -> [reference output per case]
+    checks: dict                  # function -> [Check] configured for it (with points)
+    probes: dict                  # function -> {check name: [PreparedProbe]}
+    observers: dict               # function -> tuple of observer names for its case calls
+    stats: dict = field(default_factory=dict)
+
+    @classmethod
+    def prepare(cls, assignment: AssignmentSpec) -> "Batch":
+        started = time.perf_counter()
+        reference = load_reference(assignment.solution, list(assignment.functions))
+        registry = all_checks()
+        cases, expected, checks, probes, observers = {}, {}, {}, {}, {}
+        for name, spec in assignment.functions.items():
+            _check_inputs_match_parameters(reference, assignment, spec)
+            cases[name] = make_cases(spec)
+            expected[name] = [_reference_output(reference, assignment, case) for case in cases[name]]
+            checks[name] = [check for check_name, check in registry.items() if check_name in spec.points]
+            probes[name] = {check.name: _prepare_probes(reference, check, spec, assignment)
+                            for check in checks[name]}
+            observers[name] = tuple(dict.fromkeys(o for check in checks[name] for o in check.observers))
+        batch = cls(assignment, reference, cases, expected, checks, probes, observers)
+        batch.stats["prepare_seconds"] = time.perf_counter() - started
+        return batch
+
+    def proxies(self, function: str):
+        """The reference functions a student's ``function`` reaches by call-back while graded."""
+        return self.reference.proxies_for(function, self.assignment.attribution)
+
+
+def _prepare_probes(reference: Reference, check, spec, assignment) -> list:
+    prepared = []
+    for probe in check.probes(spec, assignment):
+        item = PreparedProbe(probe)
+        if probe.with_reference:
+            item.expected, item.reference_seconds = _time_reference(reference, probe)
+        prepared.append(item)
+    return prepared
+
+
+def _check_inputs_match_parameters(reference: Reference, assignment: AssignmentSpec, spec) -> None:
+    """Inputs are passed by position, so config.yaml must list them in the reference's order."""
+    params = list(inspect.signature(reference.function(spec.name)).parameters)
+    inputs = list(spec.inputs)
+    if params[: len(inputs)] != inputs:
+        raise UserError(
+            f"assignments.{assignment.name}.functions.{spec.name}.inputs lists {', '.join(inputs)}, but the "
+            f"reference {spec.name}() takes ({', '.join(params)})",
+            path=assignment.root / "config.yaml",
+            hint="list the inputs in the order of the function's parameters; pass the others as kwargs")
+
+
+def _reference_output(reference: Reference, assignment: AssignmentSpec, case):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. overflow in exp for |z| = 1000: expected, harmless
+            return reference.run(case.function, case.args, case.kwargs)
+    except Exception as exc:
+        raise SolutionError(
+            f"the reference {case.function}() raised {type(exc).__name__}: {exc} on case {case.name!r}",
+            path=assignment.solution,
+            hint="fix the reference, or the case's inputs in config.yaml") from exc
+
+
+def _time_reference(reference: Reference, probe):
+    seconds = []
+    result = None
+    for _ in range(max(1, probe.repeat)):
+        args, kwargs = copy.deepcopy(probe.case.args), copy.deepcopy(probe.case.kwargs)
+        start = time.perf_counter()
+        result = reference.function(probe.case.function)(*args, **kwargs)
+        seconds.append(time.perf_counter() - start)
+    return result, seconds

@@ -1,0 +1,126 @@
+"""Run one submission's calls in its sandboxed session; return what the checks judge.
+
+Public cases of every function run before any hidden case or probe. Whatever a hidden call
+leaves behind in the child (a global holding its inputs, state printed later) can then only
+surface in hidden outcomes, whose details no student sees.
+"""
+from __future__ import annotations
+
+from grader import outcomes as st
+from grader.checks import FunctionRun, ProbeRun
+from grader.outcomes import CallOutcome, CaseRun
+
+
+def execute(batch, session, submission) -> dict:
+    """A FunctionRun per graded function. ``session`` is None when nothing can run
+    (an unreadable submission, or no code in it): every function is then unrun."""
+    assignment = batch.assignment
+    runs, pending = {}, {}
+    for name in assignment.functions:
+        source = submission.functions.get(name)
+        if source is None or session is None or submission.status != "ok":
+            runs[name] = unrun(batch, name, submission, st.MISSING, missing_reason(submission, name), source=source)
+        else:
+            pending[name] = _Progress(batch, name, submission, source)
+    for hidden in (False, True):
+        for progress in pending.values():
+            progress.run_cases(session, hidden)
+    for name, progress in pending.items():
+        if progress.timed_out is None:
+            progress.run_probes(session)
+        runs[name] = progress.finish()
+    return {name: runs[name] for name in assignment.functions}
+
+
+class _Progress:
+    """One function's calls so far: its case outcomes in config order, and whether it hung."""
+
+    def __init__(self, batch, name: str, submission, source):
+        self.batch, self.name, self.source = batch, name, source
+        self.spec = batch.assignment.functions[name]
+        self.proxies = batch.proxies(name)
+        self.outcomes: dict = {}        # case position -> CallOutcome
+        self.timed_out = None           # name of the case that hung, if one did
+        self.run = FunctionRun(spec=self.spec, assignment=batch.assignment, cases=[], source=source,
+                               submission=submission, output_names=batch.reference.output_names.get(name),
+                               reference=batch.reference)
+
+    def run_cases(self, session, hidden: bool) -> None:
+        for position, case in enumerate(self.batch.cases[self.name]):
+            if case.hidden != hidden:
+                continue
+            if self.timed_out is not None:
+                # One hang costs this function's cases, not a full timeout for each of them.
+                self.outcomes[position] = CallOutcome(
+                    st.TIMEOUT, error=f"not run: it did not return within {self.spec.timeout_seconds:g} s "
+                                      f"on an earlier case ({self.timed_out})")
+                continue
+            outcome = session.call(self.name, case.args, case.kwargs, proxies=self.proxies,
+                                   timeout=self.spec.timeout_seconds, observe=self.batch.observers[self.name])
+            if outcome.status == st.MISSING:
+                outcome = _load_failure(session, self.source, self.name) or outcome
+            self.outcomes[position] = outcome
+            if outcome.status == st.TIMEOUT:
+                self.timed_out = case.name
+
+    def run_probes(self, session) -> None:
+        for check_name, prepared in self.batch.probes[self.name].items():
+            self.run.probes[check_name] = [_run_probe(session, item, self.proxies, self.spec.timeout_seconds)
+                                           for item in prepared]
+
+    def finish(self) -> FunctionRun:
+        self.run.cases = [CaseRun(case, expected, self.outcomes[position]) for position, (case, expected)
+                          in enumerate(zip(self.batch.cases[self.name], self.batch.expected[self.name]))]
+        return self.run
+
+
+def _load_failure(session, source, name: str) -> CallOutcome | None:
+    """Why a function is not defined in the child: its cell failed to load (hung, died, raised).
+
+    Without this, a cell that hangs or exits while loading reads "not defined by the submission".
+    """
+    for report in getattr(session, "load_report", ()):
+        if report.filename == source.filename and not report.ok:
+            cell = source.filename.strip("<>")
+            return CallOutcome(report.status, error=f"{name} was never defined: loading {cell} failed: {report.error}",
+                               traceback=report.traceback, line=report.line, filename=report.filename,
+                               stdout=report.stdout)
+    return None
+
+
+def _run_probe(session, item, proxies, timeout) -> ProbeRun:
+    probe = item.probe
+    outcomes = []
+    for _ in range(max(1, probe.repeat)):
+        outcome = session.call(probe.case.function, probe.case.args, probe.case.kwargs, proxies=proxies,
+                               timeout=timeout, observe=probe.observe)
+        outcomes.append(outcome)
+        if not outcome.ok:
+            break
+    return ProbeRun(probe=probe, outcomes=outcomes, expected=item.expected,
+                    reference_seconds=list(item.reference_seconds))
+
+
+def unrun(batch, name: str, submission, status: str, message: str, source=None) -> FunctionRun:
+    """A function none of whose cases ran: each case's outcome is ``status`` with ``message``."""
+    return FunctionRun(
+        spec=batch.assignment.functions[name], assignment=batch.assignment, source=source,
+        submission=submission, missing=message, output_names=batch.reference.output_names.get(name),
+        reference=batch.reference,
+        cases=[CaseRun(case, expected, CallOutcome(status, error=message))
+               for case, expected in zip(batch.cases[name], batch.expected[name])])
+
+
+def unrun_all(batch, submission, status: str, message: str) -> dict:
+    """Every function unrun for the same reason (the grader failed, or gave up on the submission)."""
+    return {name: unrun(batch, name, submission, status, message) for name in batch.assignment.functions}
+
+
+def missing_reason(submission, name: str) -> str:
+    for problem in submission.problems:
+        if problem.function == name:
+            return problem.message
+    if submission.status != "ok":
+        return next((p.message for p in submission.problems if p.function is None),
+                    f"the submission could not be read ({submission.status})")
+    return f"no function named {name} was found in the submission"

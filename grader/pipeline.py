@@ -1,0 +1,114 @@
+"""The way a batch goes, top to bottom: what ``grader grade`` runs.
+
+1. **find** the submissions in the folder (``submission.discover``); what is not a
+   submission is listed in ``OUT/skipped.txt`` and warned about;
+2. **cache**: a student whose submission, configuration, solutions and grader are unchanged
+   since the last run keeps its result (``cache``);
+3. **backend**: the rest is graded where the options say (``backends``: this process,
+   several processes, a Dask cluster), each submission run sandboxed and judged, results
+   arriving as each finishes, within a deadline computed from the limits;
+4. **reports**: each student's files are written (and cached) as its result arrives; a
+   student whose result never came is reported as not graded, with the reason; then the
+   gradebook and the summary.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from grader import cache
+from grader.backends import Job, batch_seconds, choose_backend
+from grader.engine.results import INTERNAL, not_graded
+from grader.errors import UserError
+from grader.report import print_summary, write_gradebook, write_student
+from grader.submission.discover import discover, work_for
+
+
+def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: bool = False,
+                 scheduler: str | None = None, quiet: bool = False) -> int:
+    out = Path(out)
+    found = discover(submissions, max_bytes=assignment.limits.submission_mib << 20)
+    for note in found.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    if found.skipped:
+        print(f"warning: {len(found.skipped)} file(s) in {submissions} are not submissions and were skipped: "
+              + ", ".join(s.name for s in found.skipped[:5]) + ("..." if len(found.skipped) > 5 else ""),
+              file=sys.stderr)
+    work = found.found
+    if not work:
+        raise UserError("no submissions found (expected <student>.ipynb, <student>.py or <student>/)",
+                        path=submissions)
+    base = cache.batch_key(assignment)
+    keys = [cache.submission_key(base, item.path) for item in work]
+    results = [None if force else cache.load(out, item.student, key) for item, key in zip(work, keys)]
+    todo = [i for i, result in enumerate(results) if result is None]
+    out.mkdir(parents=True, exist_ok=True)
+
+    def finished(position: int, result) -> None:
+        index = todo[position]
+        results[index] = result
+        write_student(assignment, result, out)
+        if result.status != INTERNAL:  # a grader failure is graded again next time
+            cache.store(out, result, keys[index])
+
+    grade(assignment, [work[i] for i in todo], jobs=jobs, scheduler=scheduler, on_result=finished,
+          deny_paths=(Path(submissions), out), progress=sys.stderr.isatty() and not quiet)
+    graded = set(todo)
+    for i, result in enumerate(results):
+        if i not in graded:
+            write_student(assignment, result, out)  # cheap, and repairs a deleted file
+    write_gradebook(assignment, results, out)
+    if not quiet:
+        reused = len(work) - len(todo)
+        if reused:
+            print(f"{reused} submission(s) unchanged since the last run: results reused (--force regrades)")
+        print_summary(assignment, results, out)
+    return 0
+
+
+def grade(assignment, work: list, *, jobs: int, scheduler: str | None = None, processes: int | None = None,
+          on_result=None, deny_paths: tuple = (), stats: dict | None = None, batch=None,
+          progress: bool = False) -> list:
+    """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
+
+    ``on_result(position, result)`` is called as each result arrives. Whatever happens, every
+    item gets a result: one that did not arrive within the batch's bound is reported as not
+    graded, with the reason."""
+    if not work:
+        return []
+    seconds = batch_seconds(assignment, len(work), jobs)
+    job = Job(assignment, list(work), jobs, time.monotonic() + seconds, tuple(deny_paths), stats, batch)
+    backend = choose_backend(job, scheduler=scheduler, processes=processes)
+    results: list = [None] * len(work)
+    bar = _progress_bar(len(work)) if progress else None
+
+    def arrived(position: int, result) -> None:
+        results[position] = result
+        if on_result is not None:
+            on_result(position, result)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        for position, result in backend.grade(job):
+            arrived(position, result)
+        for position, result in enumerate(results):
+            if result is None:
+                arrived(position, not_graded(assignment, work[position],
+                                             f"grading did not finish within the batch's time bound ({seconds:g} s)"))
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
+
+
+def grade_paths(assignment, paths: list, *, jobs: int = 2, **options) -> list:
+    """Grade submission paths (ids from their names, as ``grader grade`` makes them)."""
+    return grade(assignment, work_for([Path(p) for p in paths]), jobs=jobs, **options)
+
+
+def _progress_bar(total: int):
+    return tqdm(total=total, unit="student", desc="grading", dynamic_ncols=True, leave=False)
