@@ -146,16 +146,17 @@ class Run:
                 f"\n--- stderr\n{self.stderr[-3000:]}")
 
 
-def grader_command(submissions: Path, out: Path, config: Path, *extra: str) -> list:
+def grader_command(submissions: Path, out: Path, config: Path, *extra: str, jobs: str | None = "2") -> list:
     return [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out), "--config", str(config),
-            "--jobs", "2", *extra]
+            *(["--jobs", jobs] if jobs else []), *extra]
 
 
 def run_grader(submissions: Path, out: Path, config: Path, *extra: str, bound: float, cwd: Path,
-               env: dict | None = None) -> Run:
-    """Run ``grader grade`` as a subprocess; fail (after killing it) if it takes more than ``bound``."""
+               env: dict | None = None, jobs: str | None = "2") -> Run:
+    """Run ``grader grade`` as a subprocess; fail (after killing it) if it takes more than ``bound``.
+    ``jobs=None`` leaves ``--jobs`` to its default."""
     started = time.monotonic()
-    proc = subprocess.Popen(grader_command(submissions, out, config, *extra), cwd=cwd, env=_env(env),
+    proc = subprocess.Popen(grader_command(submissions, out, config, *extra, jobs=jobs), cwd=cwd, env=_env(env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = proc.communicate(timeout=bound)
