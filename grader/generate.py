@@ -256,8 +256,15 @@ def render_notebook(assignment, stub: str) -> str:
 # --------------------------------------------------------------------------- public tests
 
 
-def literal(value) -> str:
-    """Python source that rebuilds ``value`` exactly (floats at full precision)."""
+# Expected values are written to this many significant digits: far finer than any tolerance,
+# and coarse enough that the last-bit differences between numpy and BLAS builds do not change
+# the generated file (it is committed, and must be byte-identical wherever it is regenerated).
+EXPECTED_DIGITS = 12
+
+
+def literal(value, digits: int | None = None) -> str:
+    """Python source that rebuilds ``value``: floats at full precision, or rounded to
+    ``digits`` significant digits."""
     if value is None or isinstance(value, (bool, str, bytes)):
         return repr(value)
     if isinstance(value, np.bool_):
@@ -265,46 +272,46 @@ def literal(value) -> str:
     if isinstance(value, int):
         return repr(value)
     if isinstance(value, float):  # np.float64 is a float too
-        text = _float(value)
+        text = _float(value, digits)
         return f"np.float64({text})" if isinstance(value, np.floating) else text
     if isinstance(value, np.integer):
         return f"np.{value.dtype.name}({int(value)})"
     if isinstance(value, np.floating):
-        return f"np.{value.dtype.name}({_float(float(value))})"
+        return f"np.{value.dtype.name}({_float(float(value), digits)})"
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
             raise TypeError(f"cannot write an array of dtype {value.dtype} as a literal")
-        items = _nested(value.tolist()) if value.ndim else _scalar_text(value.item())
+        items = _nested(value.tolist(), digits) if value.ndim else _scalar_text(value.item(), digits)
         text = f"np.array({items}, dtype=np.{value.dtype.name})"
         if value.size == 0:
             text += f".reshape({value.shape!r})"
         return text
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{literal(k, digits)}: {literal(v, digits)}" for k, v in value.items()) + "}"
     if isinstance(value, tuple):
-        items = [literal(v) for v in value]
+        items = [literal(v, digits) for v in value]
         return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
     if isinstance(value, list):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
+        return "[" + ", ".join(literal(v, digits) for v in value) + "]"
     raise TypeError(f"cannot write a {type(value).__name__} as a literal")
 
 
-def _float(x: float) -> str:
+def _float(x: float, digits: int | None = None) -> str:
     if x != x:
         return "float('nan')"
     if x in (float("inf"), float("-inf")):
         return "float('inf')" if x > 0 else "-float('inf')"
-    return repr(float(x))
+    return repr(float(f"{x:.{digits}g}") if digits else float(x))
 
 
-def _scalar_text(x) -> str:
-    return _float(x) if isinstance(x, float) else repr(x)
+def _scalar_text(x, digits: int | None = None) -> str:
+    return _float(x, digits) if isinstance(x, float) else repr(x)
 
 
-def _nested(items) -> str:
+def _nested(items, digits: int | None = None) -> str:
     if isinstance(items, list):
-        return "[" + ", ".join(_nested(v) for v in items) + "]"
-    return _scalar_text(items)
+        return "[" + ", ".join(_nested(v, digits) for v in items) + "]"
+    return _scalar_text(items, digits)
 
 
 _TESTS_HEADER = '''\
@@ -415,7 +422,7 @@ def render_public_tests(assignment, reference) -> str:
                 f"        ({case.name!r},\n"
                 f"         (  # arguments\n{args}         ),\n"
                 f"         {literal(dict(case.kwargs))},  # keyword arguments\n"
-                f"         {literal(expected)}),  # expected result\n")
+                f"         {literal(expected, EXPECTED_DIGITS)}),  # expected result\n")
         parts.append(
             f"\n\ndef {test_function_name(name)}(target):\n"
             f'    """Call {name} on its public cases and compare with the reference\'s results."""\n'

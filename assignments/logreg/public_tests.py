@@ -99,7 +99,7 @@ def sigmoid_test(target):
              np.array([[1.382336768259144, 3.2864725740046334, 1.3217483047335485]], dtype=np.float64),
          ),
          {},  # keyword arguments
-         np.array([[0.7993660332750858, 0.9639618136776833, 0.7894724318118769]], dtype=np.float64)),  # expected result
+         np.array([[0.799366033275, 0.963961813678, 0.789472431812]], dtype=np.float64)),  # expected result
         ('a Python scalar',
          (  # arguments
              0.0,
@@ -134,7 +134,7 @@ def propagate_test(target):
              np.array([[1.0, 1.0, 0.0]], dtype=np.float64),
          ),
          {},  # keyword arguments
-         ({'dw': np.array([[0.02824349895367222], [-0.479029841283432]], dtype=np.float64), 'db': 0.14012296142917932}, np.array(1.6007180632153535, dtype=np.float64))),  # expected result
+         ({'dw': np.array([[0.0282434989537], [-0.479029841283]], dtype=np.float64), 'db': 0.140122961429}, np.array(1.60071806322, dtype=np.float64))),  # expected result
         ("the course's published example",
          (  # arguments
              np.array([[1.0], [2.0]], dtype=np.float64),
@@ -143,7 +143,7 @@ def propagate_test(target):
              np.array([[1.0, 0.0, 1.0]], dtype=np.float64),
          ),
          {},  # keyword arguments
-         ({'dw': np.array([[0.9984560146379561], [2.395072388486207]], dtype=np.float64), 'db': 0.001455578136784208}, np.array(5.801545319394553, dtype=np.float64))),  # expected result
+         ({'dw': np.array([[0.998456014638], [2.39507238849]], dtype=np.float64), 'db': 0.00145557813678}, np.array(5.80154531939, dtype=np.float64))),  # expected result
     ]
     _run('propagate', target, cases, rtol=1e-05, atol=1e-07)
 
@@ -159,7 +159,7 @@ def optimize_test(target):
              np.array([[0.0, 0.0, 1.0]], dtype=np.float64),
          ),
          {'num_iterations': 20, 'learning_rate': 0.009},  # keyword arguments
-         ({'w': np.array([[-0.03169460296205286], [-0.04594270666436784]], dtype=np.float64), 'b': 0.12804090339939253}, {'dw': np.array([[-0.1797656565557905], [0.1571091547818345]], dtype=np.float64), 'db': 0.20950588114798016}, [np.array(0.733564587178282, dtype=np.float64)])),  # expected result
+         ({'w': np.array([[-0.0316946029621], [-0.0459427066644]], dtype=np.float64), 'b': 0.128040903399}, {'dw': np.array([[-0.179765656556], [0.157109154782]], dtype=np.float64), 'db': 0.209505881148}, [np.array(0.733564587178, dtype=np.float64)])),  # expected result
         ("the course's published example",
          (  # arguments
              np.array([[1.0], [2.0]], dtype=np.float64),
@@ -168,7 +168,7 @@ def optimize_test(target):
              np.array([[1.0, 0.0, 1.0]], dtype=np.float64),
          ),
          {'num_iterations': 100, 'learning_rate': 0.009},  # keyword arguments
-         ({'w': np.array([[0.19033590888604332], [0.1225915924656141]], dtype=np.float64), 'b': 1.9253598300845747}, {'dw': np.array([[0.6775204222153582], [1.416254952638088]], dtype=np.float64), 'db': 0.21919450454067657}, [np.array(5.801545319394553, dtype=np.float64)])),  # expected result
+         ({'w': np.array([[0.190335908886], [0.122591592466]], dtype=np.float64), 'b': 1.92535983008}, {'dw': np.array([[0.677520422215], [1.41625495264]], dtype=np.float64), 'db': 0.219194504541}, [np.array(5.80154531939, dtype=np.float64)])),  # expected result
     ]
     _run('optimize', target, cases, rtol=1e-05, atol=1e-07)
 
@@ -199,6 +199,6 @@ def model_test(target):
              np.array([[1.0, 1.0, 0.0]], dtype=np.float64),
          ),
          {'num_iterations': 50, 'learning_rate': 0.01},  # keyword arguments
-         {'costs': [np.array(0.6931471805599453, dtype=np.float64)], 'Y_prediction_test': np.array([[1.0, 1.0, 1.0]], dtype=np.float64), 'Y_prediction_train': np.array([[0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]], dtype=np.float64), 'w': np.array([[-0.0832814041038365], [-0.049880569251173165], [0.028180404949506497], [0.04889748532572384]], dtype=np.float64), 'b': -0.030069404636607303, 'learning_rate': 0.01, 'num_iterations': 50}),  # expected result
+         {'costs': [np.array(0.69314718056, dtype=np.float64)], 'Y_prediction_test': np.array([[1.0, 1.0, 1.0]], dtype=np.float64), 'Y_prediction_train': np.array([[0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]], dtype=np.float64), 'w': np.array([[-0.0832814041038], [-0.0498805692512], [0.0281804049495], [0.0488974853257]], dtype=np.float64), 'b': -0.0300694046366, 'learning_rate': 0.01, 'num_iterations': 50}),  # expected result
     ]
     _run('model', target, cases, rtol=1e-05, atol=1e-07)
