@@ -6,7 +6,6 @@ grader wrote, and compare the file trees and the listeners before/after.
 """
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 import time
@@ -37,8 +36,6 @@ class Batch:
     before: dict                  # name -> snapshot
     after: dict
     listener: Listener
-    free_bytes_before: int
-    free_bytes_after: int
 
 
 def public_literals(config: Path) -> dict:
@@ -96,19 +93,16 @@ def hostile_batch(tmp_path_factory) -> Batch:
     roots = {"submissions": submissions, "course": config.parent}
     before = {name: snapshot(path) for name, path in roots.items()}
     before["project"] = snapshot_project()
-    free_before = os.statvfs(tmp).f_bavail * os.statvfs(tmp).f_frsize
     try:
         run = run_grader(submissions, out, config, bound=BATCH_BOUND_SECONDS, cwd=tmp,
                          env={"GRADER_ADVERSARIAL_SECRET": token})
         time.sleep(0.3)   # let the listener thread record a late contact, if any
         after = {name: snapshot(path) for name, path in roots.items()}
         after["project"] = snapshot_project()
-        free_after = os.statvfs(tmp).f_bavail * os.statvfs(tmp).f_frsize
     finally:
         listener.close()
     assert run.returncode == 0, run
-    return Batch(tmp, submissions, out, config, values, corpus, run, Results(out), before, after, listener,
-                 free_before, free_after)
+    return Batch(tmp, submissions, out, config, values, corpus, run, Results(out), before, after, listener)
 
 
 @pytest.fixture(scope="session")

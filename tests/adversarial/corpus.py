@@ -216,9 +216,9 @@ FLOOD_PRINTS = """
 PRINTED = []
 
 def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False):
-    if not PRINTED:                  # once per process: ten million tiny prints
+    if not PRINTED:                  # once per process: two million tiny prints
         PRINTED.append(1)
-        for i in range(10_000_000):
+        for i in range(2_000_000):
             print(i % 10)
     w, b = initialize_with_zeros(X_train.shape[0])
     params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost)
@@ -749,8 +749,8 @@ def hostile_corpus(values: dict) -> list:
         case("exhaust_fork_bomb", "optimize", FORK_BOMB, Expect({"optimize": FORBIDDEN}), "up to 50 forks"),
         case("exhaust_spawn_shell", "model", SPAWN_SHELL, Expect({"model": FORBIDDEN}), "subprocess.run of a shell"),
         case("exhaust_stdout_1gb", "model", FLOOD_STDOUT, Expect(), "1 GiB of stdout (once), then correct"),
-        case("exhaust_ten_million_prints", "model", FLOOD_PRINTS, Expect(),
-             "ten million tiny prints (once), then correct"),
+        case("exhaust_two_million_prints", "model", FLOOD_PRINTS, Expect(),
+             "two million tiny prints (once), then correct"),
         case("exhaust_fill_disk", "initialize_with_zeros", FILL_DISK,
              Expect({"initialize_with_zeros": FORBIDDEN + r".*(No space left|File too large|Errno 28|Errno 27)"}),
              "40 files of 15 MiB in the scratch folder"),

@@ -101,7 +101,7 @@ def test_no_grade_is_above_honest_work(hostile_batch, honest_scores):
 
 def test_output_floods_are_drained_and_capped(hostile_batch):
     results = hostile_batch.results
-    for student in ("exhaust_stdout_1gb", "exhaust_ten_million_prints"):
+    for student in ("exhaust_stdout_1gb", "exhaust_two_million_prints"):
         feedback = results.feedback(student)
         assert "output truncated" in feedback, student
         assert len(feedback.encode()) < 1_000_000, student
@@ -162,7 +162,9 @@ def test_no_secret_reaches_the_output(hostile_batch):
 
 def test_disk_use_is_bounded(hostile_batch):
     # exhaust_fill_disk and exhaust_big_file try to write 600 MiB each; the scratch is a small
-    # tmpfs (or capped by RLIMIT_FSIZE), and it is gone afterwards.
-    assert hostile_batch.free_bytes_before - hostile_batch.free_bytes_after < 200 * 1024 * 1024
+    # tmpfs (or capped by RLIMIT_FSIZE), and it is gone afterwards. What the batch leaves is
+    # measured in its own folders (the disk's free space changes with other work on the machine).
+    left = sum(p.stat().st_size for p in hostile_batch.tmp.rglob("*") if p.is_file() and not p.is_symlink())
+    assert left < 200 * 1024 * 1024
     leftovers = [p for p in hostile_batch.tmp.rglob("fill-*.bin")] + [p for p in hostile_batch.tmp.rglob("big.bin")]
     assert not leftovers
