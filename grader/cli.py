@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade everything, ignoring the cache")
     grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="grade on a Dask cluster, e.g. tcp://HOST:8786 (needs grader[dask])")
+    grade.add_argument("--backend", default=None, metavar="NAME",
+                       help="where to grade: threads (this process), processes (several grader processes), "
+                            "dask (with --scheduler); default: decided from the batch and the options")
     grade.add_argument("--quiet", action="store_true", help="print no summary table")
 
     doctor = commands.add_parser("doctor", help="show which sandbox protections work on this machine",
@@ -91,12 +94,13 @@ def _generate(args) -> int:
 
 
 def _grade(args) -> int:
-    from grader.backends import default_jobs
+    from grader.backends import Options, default_jobs
     from grader.config import load_config
     from grader.pipeline import grade_folder
 
     config = load_config(args.config)
     assignment = config.assignment(args.assignment)
     jobs = args.jobs or default_jobs()
+    options = Options(backend=args.backend, scheduler=args.scheduler)
     return grade_folder(assignment, args.submissions, args.out, jobs=jobs, force=args.force,
-                        scheduler=args.scheduler, quiet=args.quiet)
+                        options=options, quiet=args.quiet)

@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from grader import cache
-from grader.backends import Job, batch_seconds, choose_backend
+from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
 from grader.errors import UserError
 from grader.report import print_summary, write_gradebook, write_student
@@ -28,7 +29,7 @@ from grader.submission.discover import discover, work_for
 
 
 def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: bool = False,
-                 scheduler: str | None = None, quiet: bool = False) -> int:
+                 options: Options = Options(), quiet: bool = False) -> int:
     out = Path(out)
     found = discover(submissions, max_bytes=assignment.limits.submission_mib << 20)
     for note in found.notes:
@@ -54,7 +55,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         if result.status != INTERNAL:  # a grader failure is graded again next time
             cache.store(out, result, keys[index])
 
-    grade(assignment, [work[i] for i in todo], jobs=jobs, scheduler=scheduler, on_result=finished,
+    grade(assignment, [work[i] for i in todo], jobs=jobs, options=options, on_result=finished,
           deny_paths=(Path(submissions), out), progress=sys.stderr.isatty() and not quiet)
     graded = set(todo)
     for i, result in enumerate(results):
@@ -69,10 +70,11 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
     return 0
 
 
-def grade(assignment, work: list, *, jobs: int, scheduler: str | None = None, processes: int | None = None,
+def grade(assignment, work: list, *, jobs: int, options: Options = Options(), processes: int | None = None,
           on_result=None, deny_paths: tuple = (), stats: dict | None = None, batch=None,
           progress: bool = False) -> list:
     """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
+    ``processes`` is a shortcut for ``options.processes``.
 
     ``on_result(position, result)`` is called as each result arrives. Whatever happens, every
     item gets a result: one that did not arrive within the batch's bound is reported as not
@@ -81,7 +83,9 @@ def grade(assignment, work: list, *, jobs: int, scheduler: str | None = None, pr
         return []
     seconds = batch_seconds(assignment, len(work), jobs)
     job = Job(assignment, list(work), jobs, time.monotonic() + seconds, tuple(deny_paths), stats, batch)
-    backend = choose_backend(job, scheduler=scheduler, processes=processes)
+    if processes is not None:
+        options = dataclasses.replace(options, processes=processes)
+    backend = choose_backend(job, options)
     results: list = [None] * len(work)
     bar = _progress_bar(len(work)) if progress else None
 
