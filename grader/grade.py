@@ -44,6 +44,7 @@ class Batch:
     probes: dict                  # function -> {check name: [PreparedProbe]}
     observers: dict               # function -> tuple of observer names for its case calls
     stats: dict = field(default_factory=dict)
+    states: dict = field(default_factory=dict)  # check name -> Check.prepare(assignment, reference)
 
     @classmethod
     def prepare(cls, assignment: AssignmentSpec) -> "Batch":
@@ -59,14 +60,16 @@ class Batch:
             probes[name] = {}
             for check in checks[name]:
                 prepared = []
-                for probe in check.probes(spec, assignment):
+                for probe in check.probes(spec, assignment, reference):
                     item = PreparedProbe(probe)
                     if probe.with_reference:
                         item.expected, item.reference_seconds = _time_reference(reference, probe)
                     prepared.append(item)
                 probes[name][check.name] = prepared
             observers[name] = tuple(dict.fromkeys(o for check in checks[name] for o in check.observers))
-        batch = cls(assignment, reference, cases, expected, checks, probes, observers)
+        used = {check.name: check for function_checks in checks.values() for check in function_checks}
+        states = {name: check.prepare(assignment, reference) for name, check in used.items()}
+        batch = cls(assignment, reference, cases, expected, checks, probes, observers, states=states)
         batch.stats["prepare_seconds"] = time.perf_counter() - started
         return batch
 
@@ -126,7 +129,8 @@ def execute(batch: Batch, sandbox, submission, hand_over=None) -> dict:
         for name, spec in assignment.functions.items():
             source = submission.functions.get(name)
             run = FunctionRun(spec=spec, assignment=assignment, cases=[], source=source, submission=submission,
-                              output_names=batch.reference.output_names.get(name), reference=batch.reference)
+                              output_names=batch.reference.output_names.get(name), reference=batch.reference,
+                              state=batch.states)
             if source is None or session is None:
                 runs[name] = unrun(batch, name, submission, st.MISSING, missing_reason(submission, name),
                                    source=source)
@@ -182,7 +186,7 @@ def unrun(batch: Batch, name: str, submission, status: str, message: str, source
     return FunctionRun(
         spec=batch.assignment.functions[name], assignment=batch.assignment, source=source,
         submission=submission, missing=message, output_names=batch.reference.output_names.get(name),
-        reference=batch.reference,
+        reference=batch.reference, state=batch.states,
         cases=[CaseRun(case, expected, CallOutcome(status, error=message))
                for case, expected in zip(batch.cases[name], batch.expected[name])])
 
