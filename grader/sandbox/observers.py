@@ -33,7 +33,7 @@ from types import CodeType
 
 MAX_ENTRIES = 2000          # per report: bounds what a hostile submission can make us send
 MAX_SNAPSHOTS = 4000        # locals snapshots per call (each costs a frame.f_locals)
-MAX_ORIGINS = 50_000        # code objects remembered; past it, every frame counts as the student's
+MAX_ORIGINS = 20_000        # code objects remembered; past it, every frame counts as the student's
 
 
 class CodeOrigins:
