@@ -1,7 +1,9 @@
-"""grader.static: where a function could loop in Python, or make a rank-1 array (AST only)."""
+"""grader.checks.analysis (loops, rank1_spots): where a function could loop in Python, or make a rank-1 array (AST only)."""
 from __future__ import annotations
 
-from grader.static import SubmissionCode, loop_spots, rank1_spots
+from grader.checks.analysis.loops import loop_spots
+from grader.checks.analysis.rank1_spots import rank1_spots
+from grader.checks.analysis.submission_code import SubmissionCode
 
 SOURCE = '''import numpy as np
 import math

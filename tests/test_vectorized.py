@@ -5,13 +5,11 @@ observers around each call, parent-side timing, reference attribution), in-proce
 """
 from __future__ import annotations
 
-import copy
-
 import pytest
 
-from grader.checks.vectorized import CHECK, parse_lines_report, timing_sizes
-from grader.outcomes import CallOutcome
-from variants.harness import CAUGHT, CORRECT, LocalRunner, defined_functions, expectation
+from grader.checks.analysis.traces import parse_lines_report
+from grader.checks.vectorized import CHECK, timing_sizes
+from variants.harness import CAUGHT, CORRECT, LocalRunner, defined_functions, expectation, reference_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -129,10 +127,11 @@ def test_a_stub_that_returns_none_earns_nothing(assignment, tmp_path):
 
 
 def test_probes_keep_iterations_fixed_and_skip_timing_behind_proxies(assignment):
-    optimize = CHECK.probes(assignment.functions["optimize"], assignment)
+    reference = reference_of(assignment)
+    optimize = CHECK.probes(assignment.functions["optimize"], assignment, reference)
     assert {p.name for p in optimize} == {"dynamic: base", "dynamic: n", "dynamic: m"}
     assert {p.case.kwargs["num_iterations"] for p in optimize} == {3}  # config.yaml: checks.vectorized.kwargs
-    sigmoid = CHECK.probes(assignment.functions["sigmoid"], assignment)
+    sigmoid = CHECK.probes(assignment.functions["sigmoid"], assignment, reference)
     assert [p.name for p in sigmoid if p.with_reference] == ["timing: small", "timing: large"]
     assert timing_sizes(assignment.functions["sigmoid"]) == {"n": 256, "m": 256}
 

@@ -8,9 +8,14 @@ A check may ask the sandbox for more than the configured cases:
 - ``observers``: names of in-child observers (see ``grader/sandbox/observers.py``)
   attached to every case call of the function; their reports arrive, as plain data,
   in ``CallOutcome.observations``;
-- ``probes()``: extra calls (other sizes, repeats for timing) whose outcomes arrive in
-  ``FunctionRun.probes[check.name]``.
+- ``probes(spec, assignment, reference)``: extra calls (other sizes, repeats for timing)
+  whose outcomes arrive in ``FunctionRun.probes[check.name]``.
 It must treat anything from the child as untrusted evidence (the child can lie).
+
+State that outlives one function (parsed submissions, what the reference does) is per batch,
+never in module globals: ``prepare(assignment, reference)`` is called once per batch, in the
+trusted process, and what it returns reaches ``judge`` as ``self.state(run)``. Analysis that
+several checks share lives in ``grader.checks.analysis``; a check never imports another check.
 """
 from __future__ import annotations
 
@@ -55,6 +60,7 @@ class FunctionRun:
     missing: str = ""             # why the function could not be graded at all, if so
     output_names: list | None = None  # names of the reference's return values ("grads", "cost")
     reference: Any = None         # grader.reference.Reference of the batch (trusted)
+    state: dict = field(default_factory=dict)  # check name -> its Check.prepare() for this batch
 
     def group(self, hidden: bool) -> list:
         return [run for run in self.cases if run.case.hidden == hidden]
@@ -77,8 +83,21 @@ class Check:
             raise ValueError(f"the {self.name} check takes no options (got {', '.join(options)})")
         return {}
 
-    def probes(self, spec, assignment) -> list:
+    def probes(self, spec, assignment, reference) -> list:
+        """Extra calls of ``spec``'s function (``reference``: the batch's grader.reference.Reference)."""
         return []
+
+    def prepare(self, assignment, reference) -> Any:
+        """This check's state for one batch (None: it keeps none). Called once per batch in the
+        trusted process, before any submission is judged. Several threads may judge at once:
+        keep the state read-only, or a cache whose races cost at most a repeated computation."""
+        return None
+
+    def state(self, run: FunctionRun) -> Any:
+        """The batch's state for this check; made on first use for a FunctionRun built outside a batch."""
+        if self.name not in run.state:
+            run.state[self.name] = self.prepare(run.assignment, run.reference)
+        return run.state[self.name]
 
     @staticmethod
     def known_options(options: dict | None, allowed) -> dict:
@@ -123,7 +142,7 @@ class Check:
         return verdicts
 
 
-_REGISTRY: dict | None = None
+_REGISTRY: dict | None = None  # the checks found in this package (modules, not state: found once)
 
 
 def all_checks() -> dict:
@@ -143,4 +162,11 @@ def all_checks() -> dict:
     return _REGISTRY
 
 
-__all__ = ["Check", "FunctionRun", "Probe", "ProbeRun", "CaseRun", "CallOutcome", "Case", "Verdict", "all_checks"]
+def check_names() -> tuple:
+    """The names of every check, in judging order: the only list of them (config.yaml's keys,
+    the instructor tests' ``check=``, the reports' ``extra_data.check`` all come from here)."""
+    return tuple(all_checks())
+
+
+__all__ = ["Check", "FunctionRun", "Probe", "ProbeRun", "CaseRun", "CallOutcome", "Case", "Verdict", "all_checks",
+           "check_names"]

@@ -8,26 +8,32 @@ Evidence, judged in the parent:
   variables, and arrays whose shape repeats a dimension, ``(m, m)``;
 - **broadcasting** (the probe's operand shapes, line by line, put through the line's AST):
   an arithmetic whose result is larger than both operands, e.g. ``(m,)`` minus ``(m, 1)``;
-- **static spots** (``grader.static.rank1_spots``): ``np.zeros(dim)``, ``np.random.randn(n)``,
-  ``np.sum(x, axis=k)`` without ``keepdims`` in arithmetic, ``.ravel()`` not reshaped back. They
-  name the line and the fix; alone (nothing observed) they are notes.
+- **static spots** (``grader.checks.analysis.rank1_spots``): ``np.zeros(dim)``,
+  ``np.random.randn(n)``, ``np.sum(x, axis=k)`` without ``keepdims`` in arithmetic, ``.ravel()``
+  not reshaped back. They name the line and the fix; alone (nothing observed) they are notes.
 
-Anything the reference itself does on the same inputs (observed in the trusted parent with
-the same observer) is allowed: a later assignment may use rank-1 arrays on purpose.
+Anything the reference itself does on the same inputs (observed once per batch, in the
+trusted parent, with the same observer: :meth:`Rank1Check.prepare`) is allowed: a later
+assignment may use rank-1 arrays on purpose.
 """
 from __future__ import annotations
 
 import ast
 import copy
-import threading
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import static, structure
+from grader import structure
 from grader.checks import Check, FunctionRun, Probe
-from grader.checks.vectorized import probe_case, probe_kwargs, returns_nothing, submission_code
+from grader.checks.analysis import hidden as words
+from grader.checks.analysis.broadcasting import ShapeEval, repeats_dimension, symbolic
+from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
+from grader.checks.analysis.rank1_spots import names_in_arithmetic, rank1_spots
+from grader.checks.analysis.submission_code import CodeCache, SubmissionCode
+from grader.checks.analysis.traces import parse_locals_report
 from grader.outcomes import Finding, Verdict
+from grader.sandbox.observers import LocalShapes
 
 PROBE_SIZES = (5, 7, 11, 13, 17, 19, 23)   # distinct primes: each length names one dimension
 MAX_FINDINGS = 6
@@ -38,155 +44,24 @@ def probe_sizes(spec) -> dict:
     return {dim: PROBE_SIZES[i % len(PROBE_SIZES)] for i, dim in enumerate(spec.size_names)}
 
 
-def symbolic(shape, sizes: dict) -> str:
-    """(7,) with m = 7 -> "(m,)"; (5, 1) with n = 5 -> "(n, 1)"."""
-    by_value = {}
-    for name, value in sizes.items():
-        by_value.setdefault(int(value), name)
-    parts = [by_value.get(int(d), str(int(d))) if int(d) != 1 else "1" for d in shape]
-    return "(" + parts[0] + ",)" if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+def no_habits() -> dict:
+    return {"rank1": set(), "square": set(), "accidents": set()}
 
 
-def broadcast(left, right):
-    """numpy's broadcast of two shapes, or None when they do not broadcast."""
-    try:
-        return tuple(np.broadcast_shapes(tuple(left), tuple(right)))
-    except ValueError:
-        return None
+@dataclass
+class Rank1State:
+    """Per batch: parsed submissions, and what the reference does on each function's probe."""
 
-
-def expands_both(left, right) -> tuple | None:
-    """The result shape when a broadcast is larger than both operands (an outer product), else None."""
-    result = broadcast(left, right)
-    if result is None:
-        return None
-    size = int(np.prod(result, dtype=np.int64))
-    if size > int(np.prod(left, dtype=np.int64)) and size > int(np.prod(right, dtype=np.int64)) \
-            and len(left) > 0 and len(right) > 0:
-        return result
-    return None
-
-
-# --------------------------------------------------------------------------- shapes of expressions
-
-ELEMENTWISE = {"exp", "log", "abs", "absolute", "sqrt", "tanh", "square", "negative", "log1p", "expm1",
-               "sin", "cos", "maximum", "minimum", "where", "power", "multiply", "add", "subtract", "divide",
-               "clip", "round", "floor", "ceil", "sign", "logaddexp", "copy", "array", "asarray", "float32",
-               "float64"}
-
-
-class ShapeEval:
-    """Shapes of expression nodes, from the shapes of the names they read (None when unknown)."""
-
-    def __init__(self, code_qualname, env: dict):
-        self.qualname = code_qualname
-        self.env = env
-
-    def shape(self, node):
-        if isinstance(node, ast.Name):
-            value = self.env.get(node.id)
-            return tuple(value) if value is not None else None
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return ()
-        if isinstance(node, ast.UnaryOp):
-            return self.shape(node.operand)
-        if isinstance(node, ast.Attribute) and node.attr == "T":
-            inner = self.shape(node.value)
-            return tuple(reversed(inner)) if inner is not None else None
-        if isinstance(node, ast.BinOp):
-            left, right = self.shape(node.left), self.shape(node.right)
-            if left is None or right is None:
-                return None
-            if isinstance(node.op, ast.MatMult):
-                return _matmul(left, right)
-            return broadcast(left, right)
-        if isinstance(node, ast.Call):
-            qual = self.qualname(node.func) or ""
-            last = qual.split(".")[-1]
-            if qual.startswith("numpy.") and last in ("dot", "matmul") and len(node.args) == 2:
-                left, right = self.shape(node.args[0]), self.shape(node.args[1])
-                return _matmul(left, right) if left is not None and right is not None else None
-            if qual.startswith("numpy.") and last in ELEMENTWISE and node.args:
-                shapes = [self.shape(a) for a in node.args[:3 if last == "where" else 2]]
-                if any(s is None for s in shapes):
-                    return None
-                result = shapes[0]
-                for s in shapes[1:]:
-                    result = broadcast(result, s) if result is not None else None
-                return result
-        return None
-
-    def accidents(self, statement) -> list:
-        """(node, left shape, right shape, result) for every arithmetic that expands both operands."""
-        found = []
-        for node in ast.walk(statement):
-            if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
-                left, right = self.shape(node.left), self.shape(node.right)
-                if left is None or right is None:
-                    continue
-                result = expands_both(left, right)
-                if result is not None:
-                    found.append((node, left, right, result))
-        return found
-
-
-def _matmul(left, right):
-    if len(left) == 2 and len(right) == 2:
-        return (left[0], right[1]) if left[1] == right[0] else None
-    if len(left) == 1 and len(right) == 2:
-        return (right[1],) if left[0] == right[0] else None
-    if len(left) == 2 and len(right) == 1:
-        return (left[0],) if left[1] == right[0] else None
-    if len(left) == 1 and len(right) == 1:
-        return () if left == right else None
-    if not left or not right:
-        return tuple(left or right)
-    return None
-
-
-_STATEMENTS: dict = {}  # id(root) -> (root, {line: [statements]}); the root is kept so ids stay unique
-
-
-def statements_at(root, line: int) -> list:
-    """The simple statements starting at ``line`` in ``root`` (indexed once per tree: this is
-    asked for every line the locals observer reports)."""
-    entry = _STATEMENTS.get(id(root))
-    if entry is None or entry[0] is not root:
-        if len(_STATEMENTS) > 256:
-            _STATEMENTS.clear()
-        index: dict = {}
-        for node in ast.walk(root):
-            if isinstance(node, ast.stmt) and not isinstance(
-                    node, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With)):
-                index.setdefault(node.lineno, []).append(node)
-        entry = _STATEMENTS[id(root)] = (root, index)
-    return entry[1].get(line, [])
+    codes: CodeCache = field(default_factory=CodeCache)
+    habits: dict = field(default_factory=dict)   # function -> symbolic shapes the reference makes itself
 
 
 # --------------------------------------------------------------------------- the reference's own habits
 
 
-@lru_cache(maxsize=64)
-def _reference_module(solution: str, functions: tuple):
-    from grader.reference import load_reference
-    return load_reference(solution, list(functions))
-
-
-def reference_habits(assignment, spec, case) -> dict:
+def observe_reference(reference, spec, case) -> dict:
     """Symbolic shapes of the reference's rank-1 locals, repeated-dimension locals and expanding broadcasts."""
-    key = (str(assignment.solution), spec.name, case.name, tuple(sorted(case.sizes.items())))
-    with _HABITS_LOCK:  # the observers' hub is one per process: judge threads take turns
-        if key not in _HABITS:
-            _HABITS[key] = _observe_reference(assignment, spec, case)
-        return _HABITS[key]
-
-
-def _observe_reference(assignment, spec, case) -> dict:
-    from grader.sandbox.observers import LocalShapes
-
-    habits = {"rank1": set(), "square": set(), "accidents": set()}
     try:
-        reference = _reference_module(str(assignment.solution), tuple(assignment.functions))
         function = reference.function(spec.name)
         filename = function.__code__.co_filename
         observer = LocalShapes()
@@ -196,78 +71,31 @@ def _observe_reference(assignment, spec, case) -> dict:
             function(*args, **kwargs)
         finally:
             report = observer.stop()
-        source = open(filename, encoding="utf-8").read()
-        code = static.SubmissionCode.from_source(source, filename)
-        habits = _habits_from(report, code, spec.name, case.sizes, set())
+        code = SubmissionCode.from_reference(reference.source, filename)
+        return _habits_from(report, code, case.sizes)
     except Exception:  # the reference always runs in Batch.prepare; here a failure only loses the allowance
-        pass
-    return habits
+        return no_habits()
 
 
-_HABITS: dict = {}
-_HABITS_LOCK = threading.Lock()
-
-
-def _habits_from(report, code, name, sizes, exclude) -> dict:
-    habits = {"rank1": set(), "square": set(), "accidents": set()}
+def _habits_from(report, code, sizes) -> dict:
+    habits = no_habits()
     parsed = parse_locals_report(report)
     if parsed is None:
         return habits
     for filename, line, fn, var, shape in parsed["bound"]:
         if len(shape) == 1 and shape[0] > 1:
             habits["rank1"].add(symbolic(shape, sizes))
-        if _repeats_dimension(shape, sizes):
+        if repeats_dimension(shape, sizes):
             habits["square"].add(symbolic(shape, sizes))
     for filename, line, fn, env in parsed["before"]:
-        definition = code.defs.get(fn) if fn in code.defs else _def_containing(code, filename, line)
+        definition = code.defs.get(fn) if fn in code.defs else code.definition_at(filename, line)
         if definition is None:
             continue
         evaluator = ShapeEval(code.qualname, env)
-        for statement in statements_at(definition.node, line):
+        for statement in definition.statements_at(line):
             for node, left, right, result in evaluator.accidents(statement):
                 habits["accidents"].add(symbolic(result, sizes))
     return habits
-
-
-def _repeats_dimension(shape, sizes) -> bool:
-    values = set(int(v) for v in sizes.values())
-    seen = [d for d in shape if d in values and d > 1]
-    return len(seen) != len(set(seen))
-
-
-def _def_containing(code, filename, line):
-    for definition in code.defs.values():
-        node = definition.node
-        if definition.filename == filename and node.lineno <= line <= (node.end_lineno or node.lineno):
-            return definition
-    return None
-
-
-def parse_locals_report(report) -> dict | None:
-    """Validate an untrusted ``locals`` report into plain tuples (None when malformed)."""
-    if not isinstance(report, dict):
-        return None
-    bound, before = report.get("bound"), report.get("before")
-    if not isinstance(bound, list) or not isinstance(before, list):
-        return None
-
-    def shape_ok(shape):
-        return isinstance(shape, list) and len(shape) <= 32 and all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
-
-    parsed_bound, parsed_before = [], []
-    for item in bound[:2000]:
-        if not (isinstance(item, list) and len(item) == 6 and isinstance(item[0], str) and isinstance(item[1], int)
-                and isinstance(item[2], str) and isinstance(item[3], str) and shape_ok(item[4])):
-            return None
-        parsed_bound.append((item[0], item[1], item[2], item[3], tuple(item[4])))
-    for item in before[:6000]:
-        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) and isinstance(item[1], int)
-                and isinstance(item[2], str) and isinstance(item[3], dict)):
-            return None
-        env = {k: tuple(v) for k, v in item[3].items() if isinstance(k, str) and shape_ok(v)}
-        parsed_before.append((item[0], item[1], item[2], env))
-    return {"intact": report.get("intact") is True, "bound": parsed_bound, "before": parsed_before}
 
 
 # --------------------------------------------------------------------------- the check
@@ -284,12 +112,20 @@ class Rank1Check(Check):
         options = self.known_options(options, DEFAULTS)
         return {"kwargs": dict(options.get("kwargs", {}))}
 
-    def probes(self, spec, assignment) -> list:
+    def probes(self, spec, assignment, reference) -> list:
         if not spec.size_names:
             return []
         kwargs = probe_kwargs(spec, (spec.checks.get(self.name) or {}).get("kwargs"))
         case = probe_case(spec, "rank-1 probe", probe_sizes(spec), kwargs)
         return [Probe(self.name, "locals", case, observe=("locals",))]
+
+    def prepare(self, assignment, reference) -> Rank1State:
+        state = Rank1State()
+        for spec in assignment.functions.values():
+            probes = self.probes(spec, assignment, reference) if reference is not None else []
+            if self.name in spec.points and probes:
+                state.habits[spec.name] = observe_reference(reference, spec, probes[0].case)
+        return state
 
     def judge(self, run: FunctionRun) -> list:
         name = run.spec.name
@@ -297,17 +133,18 @@ class Rank1Check(Check):
             return [self._verdict(run, 0.0, [Finding(
                 message=f"{name} returns None: not judged until it computes its outputs",
                 fix="write the function's body (replace the stub) and return its outputs")])]
-        code = submission_code(run.submission)
+        state = self.state(run)
+        code = state.codes.get(run.submission)
         graded = set(run.assignment.functions)
-        spots = static.rank1_spots(code, name, graded)
-        failures = self._outputs(run, code, spots)
-        found, local_notes = self._locals(run, code, spots, graded, failures)
+        spots = rank1_spots(code, name, graded)
+        failures = self._outputs(run, spots)
+        found, local_notes = self._locals(run, code, spots, graded, failures, state.habits.get(name) or no_habits())
         failures += found
         used = {(f.line, f.excerpt) for f in failures + local_notes}
-        notes = local_notes + [Finding(message=f"note: {name}: {spot.what}{self._in(spot, name)} can make a rank-1 array; it "
-                                 f"did not show in the tested calls, but keep vectors 2-D",
-                         line=spot.line, excerpt=spot.excerpt, fix=spot.fix)
-                 for spot in spots if (spot.line, spot.excerpt) not in used]
+        notes = local_notes + [Finding(message=f"note: {name}: {spot.what}{self._in(spot, name)} can make a rank-1 "
+                                               f"array; it did not show in the tested calls, but keep vectors 2-D",
+                                       line=spot.line, excerpt=spot.excerpt, fix=spot.fix)
+                               for spot in spots if (spot.line, spot.excerpt) not in used]
         if failures:
             return [self._verdict(run, 0.0, failures[:MAX_FINDINGS] + notes)]
         return [self._verdict(run, 1.0, notes)]
@@ -321,34 +158,37 @@ class Rank1Check(Check):
 
     # -- outputs -----------------------------------------------------------------
 
-    def _outputs(self, run, code, spots) -> list:
+    def _outputs(self, run, spots) -> list:
         name = run.spec.name
         findings, seen = [], set()
-        ordered = run.group(False) + run.group(True)
-        for case_run in ordered:
+        orientations = words.vector_orientations(run)
+        for case_run in run.group(False) + run.group(True):
             outcome = case_run.outcome
             if not outcome.ok:
                 continue
             for leaf in structure.leaves(case_run.expected, outcome.value, run.output_names):
-                if not isinstance(leaf, structure.Leaf):
+                if not isinstance(leaf, structure.Leaf) or leaf.path in seen:
                     continue
                 e, a = leaf.expected, leaf.actual
                 if not (isinstance(e, np.ndarray) and isinstance(a, np.ndarray) and e.ndim == 2 and a.ndim == 1):
                     continue
-                if leaf.path in seen:
-                    continue
                 seen.add(leaf.path)
                 spot = self._spot_for(spots, leaf.path)
-                column = e.shape[1] == 1
-                shape_text = (f"{a.shape}, expected {e.shape}" if not case_run.case.hidden
-                              else f"rank-1, expected {'a column (k, 1)' if column else 'a row (1, k)'}")
+                hidden = case_run.case.hidden
+                if hidden:
+                    # The hidden case's own shape could be (1, 1): say what the public cases show.
+                    vector, reshape = words.vector_words(orientations.get(leaf.path))
+                    message = f"{name} returns {leaf.path} as a rank-1 array where {vector} is expected"
+                else:
+                    column = e.shape[1] == 1
+                    reshape = ".reshape(-1, 1)" if column else ".reshape(1, -1)"
+                    message = f"{name} returns {leaf.path} as a rank-1 array: shape {a.shape}, expected {e.shape}"
                 fix = spot.fix if spot else (
                     "keep vectors 2-D: create them with two dimensions (np.zeros((dim, 1)), not np.zeros(dim)), "
-                    "use keepdims=True in np.sum, or reshape with " + (".reshape(-1, 1)" if column else ".reshape(1, -1)"))
-                findings.append(Finding(
-                    message=f"{name} returns {leaf.path} as a rank-1 array: shape {shape_text}",
-                    case=case_run.case.name, hidden=case_run.case.hidden,
-                    line=spot.line if spot else None, excerpt=spot.excerpt if spot else "", fix=fix))
+                    "use keepdims=True in np.sum, or reshape with " + reshape)
+                findings.append(Finding(message=message, case=case_run.case.name, hidden=hidden,
+                                        line=spot.line if spot else None, excerpt=spot.excerpt if spot else "",
+                                        fix=fix))
         return findings
 
     @staticmethod
@@ -362,93 +202,101 @@ class Rank1Check(Check):
 
     # -- locals and broadcasting ---------------------------------------------------------
 
-    def _locals(self, run, code, spots, graded, earlier) -> list:
-        name = run.spec.name
+    def _locals(self, run, code, spots, graded, earlier, reference) -> tuple[list, list]:
         probe_runs = run.probes.get(self.name, [])
-        if not probe_runs or not probe_runs[0].outcomes:
+        if not probe_runs or not probe_runs[0].outcomes or not probe_runs[0].outcomes[0].ok:
             return [], []
         probe_run = probe_runs[0]
-        outcome = probe_run.outcomes[0]
-        if not outcome.ok:
-            return [], []
-        parsed = parse_locals_report(outcome.observations.get("locals"))
+        parsed = parse_locals_report(probe_run.outcomes[0].observations.get("locals"))
         if parsed is None:
             return [], []
-        sizes = probe_run.probe.case.sizes
-        reference = reference_habits(run.assignment, run.spec, probe_run.probe.case)
-        definitions = {d.name: d for d in code.reachable(name, graded - {name})}
-        own = definitions.get(name)
-        findings, seen = [], {(f.line, f.excerpt) for f in earlier}
+        seen = {(f.line, f.excerpt) for f in earlier}
         lines_reported = {f.line for f in earlier if f.line}
+        view = _LocalsView(run.spec.name, code, code.reachable(run.spec.name, graded - {run.spec.name}),
+                           probe_run.probe.case.sizes, reference)
+        findings, notes = view.bound(parsed["bound"], spots, seen, lines_reported)
+        findings += view.accidents(parsed["before"], seen)
+        findings.sort(key=lambda f: f.line or 0)
+        return findings, notes
 
-        def inside(filename, line):
-            for definition in definitions.values():
-                node = definition.node
-                if definition.filename == filename and node.lineno <= line <= (node.end_lineno or node.lineno):
-                    return definition
-            return None
 
-        arithmetic = {d.name: static._names_in_arithmetic(d.node) for d in definitions.values()}
-        notes = []
-        for filename, line, fn, var, shape in parsed["bound"]:
-            definition = inside(filename, line)
+class _LocalsView:
+    """The locals observer's report on one probe, read against the student's code."""
+
+    def __init__(self, name, code, definitions, sizes, reference):
+        self.name, self.code, self.sizes, self.reference = name, code, sizes, reference
+        self.definitions = definitions
+        self.arithmetic = {d.name: names_in_arithmetic(d.node) for d in definitions}
+
+    def inside(self, filename, line):
+        return next((d for d in self.definitions if d.contains(filename, line)), None)
+
+    def helper(self, definition) -> str:
+        return f" (in its helper {definition.name}())" if definition.name != self.name else ""
+
+    def bound(self, bound, spots, seen, lines_reported) -> tuple[list, list]:
+        """Rank-1 locals (failures when used in arithmetic, notes otherwise) and (m, m) locals."""
+        findings, notes, values = [], [], set(self.sizes.values())
+        for filename, line, fn, var, shape in bound:
+            definition = self.inside(filename, line)
             if definition is None or definition.node.lineno == line:
                 continue  # parameters as passed in are the caller's arrays, not the student's choice
             if fn.startswith("<"):
                 continue  # a comprehension's or lambda's loop variable: the vectorized check's business
-            sym = symbolic(shape, sizes)
-            spot = next((s for s in spots if s.filename == filename and s.line <= line <= s.end_line), None)
-            excerpt = code.excerpt(filename, line)
+            sym = symbolic(shape, self.sizes)
+            excerpt = self.code.excerpt(filename, line)
             if (line, excerpt) in seen or line in lines_reported:
                 continue
-            if len(shape) == 1 and shape[0] > 1 and shape[0] in set(sizes.values()) and sym not in reference["rank1"]:
+            if len(shape) == 1 and shape[0] > 1 and shape[0] in values and sym not in self.reference["rank1"]:
                 seen.add((line, excerpt))
+                spot = next((s for s in spots if s.filename == filename and s.line <= line <= s.end_line), None)
                 fix = spot.fix if spot else (f"keep {var} 2-D: a column {sym[:-2]}, 1) or a row (1, {sym[1:-2]}) "
                                              f"via .reshape(-1, 1) / .reshape(1, -1), or keepdims=True in reductions")
-                if var not in arithmetic.get(definition.name, ()):
+                if var not in self.arithmetic.get(definition.name, ()):
                     # made and reshaped back (or returned, which the outputs judge): worth a note, not points
                     notes.append(Finding(
-                        message=f"note: {name}: {var} is a rank-1 array of shape {sym}{self._helper(definition, name)} "
+                        message=f"note: {self.name}: {var} is a rank-1 array of shape {sym}{self.helper(definition)} "
                                 f"for a moment; it is not used in arithmetic, but keep vectors 2-D",
                         line=line, excerpt=excerpt, fix=fix))
                     continue
                 findings.append(Finding(
-                    message=f"{name}: {var} is a rank-1 array of shape {sym}{self._helper(definition, name)}; "
+                    message=f"{self.name}: {var} is a rank-1 array of shape {sym}{self.helper(definition)}; "
                             f"the course keeps vectors 2-D, (k, 1) or (1, k), so that broadcasting does what you mean",
                     line=line, excerpt=excerpt, fix=fix))
-            elif _repeats_dimension(shape, sizes) and sym not in reference["square"] and sym not in reference["accidents"]:
+            elif repeats_dimension(shape, self.sizes) and sym not in self.reference["square"] \
+                    and sym not in self.reference["accidents"]:
                 seen.add((line, excerpt))
                 findings.append(Finding(
-                    message=f"{name}: {var} has shape {sym}{self._helper(definition, name)}: a broadcasting accident, "
+                    message=f"{self.name}: {var} has shape {sym}{self.helper(definition)}: a broadcasting accident, "
                             f"usually a rank-1 (k,) array combined with a (k, 1) or (1, k) one",
                     line=line, excerpt=excerpt,
                     fix="make both operands 2-D with the same orientation (.reshape(1, -1) or .reshape(-1, 1)), "
                         "and keep reductions 2-D with keepdims=True"))
-        for filename, line, fn, env in parsed["before"]:
-            definition = inside(filename, line)
+        return findings, notes
+
+    def accidents(self, before, seen) -> list:
+        """Arithmetic whose result is larger than both operands, which the reference never does."""
+        findings = []
+        for filename, line, fn, env in before:
+            definition = self.inside(filename, line)
             if definition is None:
                 continue
-            evaluator = ShapeEval(code.qualname, env)
-            for statement in statements_at(definition.node, line):
+            evaluator = ShapeEval(self.code.qualname, env)
+            for statement in definition.statements_at(line):
                 for node, left, right, result in evaluator.accidents(statement):
-                    sym = symbolic(result, sizes)
-                    excerpt = code.excerpt(filename, line)
-                    if sym in reference["accidents"] or (line, excerpt) in seen:
+                    sym = symbolic(result, self.sizes)
+                    excerpt = self.code.excerpt(filename, line)
+                    if sym in self.reference["accidents"] or (line, excerpt) in seen:
                         continue
                     seen.add((line, excerpt))
                     findings.append(Finding(
-                        message=f"{name}: `{ast.unparse(node)}` broadcasts {symbolic(left, sizes)} with "
-                                f"{symbolic(right, sizes)} into {sym}{self._helper(definition, name)}, larger than "
+                        message=f"{self.name}: `{ast.unparse(node)}` broadcasts {symbolic(left, self.sizes)} with "
+                                f"{symbolic(right, self.sizes)} into {sym}{self.helper(definition)}, larger than "
                                 f"both operands; the reference never builds such an array",
                         line=line, excerpt=excerpt,
                         fix="a rank-1 (k,) array meets a (k, 1) one: keep every vector 2-D in the same orientation "
                             "(use .reshape(1, -1) / .reshape(-1, 1), or keepdims=True in np.sum)"))
-        findings.sort(key=lambda f: f.line or 0)
-        return findings, notes
-
-    @staticmethod
-    def _helper(definition, name) -> str:
-        return f" (in its helper {definition.name}())" if definition.name != name else ""
+        return findings
 
 
 CHECK = Rank1Check()

@@ -8,13 +8,12 @@ Shapes are compared before any value (``np.allclose`` would broadcast ``(n,)`` a
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from grader import structure
 from grader.checks import Check, FunctionRun
-from grader.checks.runs import call_failure
+from grader.checks.analysis import hidden as words
+from grader.checks.analysis.failures import call_failure
 from grader.outcomes import CaseRun, Finding
 
 
@@ -34,53 +33,66 @@ def shape_fix(path: str, expected: tuple, actual: tuple) -> str:
     return f"compute {path} so that it has shape {expected}"
 
 
-def leaf_problem(leaf: structure.Leaf) -> tuple[str, str] | None:
-    """(what is wrong, how to fix) for one output, or None when its shape and type are right."""
-    e, a, path = leaf.expected, leaf.actual, leaf.path
+def leaf_problem(leaf: structure.Leaf, hidden: bool = False, orientation: str | None = None) -> tuple[str, str] | None:
+    """(what is wrong, how to fix) for one output, or None when its shape and type are right.
+
+    ``hidden``: told without numbers, sizes, dtype names or keys (``orientation``: "column" or
+    "row", as the public cases show the output, for a rank-1 array where a vector is expected)."""
+    e, a = leaf.expected, leaf.actual
+    path = words.general_path(leaf.path) if hidden else leaf.path
+    kind = words.value_kind if hidden else structure.kind
     if isinstance(e, np.ndarray) and e.ndim > 0:
         if not isinstance(a, np.ndarray):
-            return (f"{path} should be an array of shape {e.shape}, got {structure.kind(a)}",
-                    f"return a numpy array of shape {e.shape}")
+            shape = "" if hidden else f" of shape {e.shape}"
+            return (f"{path} should be an array{shape}, got {kind(a)}",
+                    f"return a numpy array{shape or ' with the shape the docstring gives'}")
         if a.shape != e.shape:
+            if hidden:
+                return words.shape_problem(path, e.shape, a.shape, orientation)
             return (f"{path} has shape {a.shape}, expected {e.shape}", shape_fix(path, e.shape, a.shape))
-        return dtype_problem(path, e, a)
+        return dtype_problem(path, e, a, hidden)
     if isinstance(e, (float, np.floating)) or (isinstance(e, np.ndarray) and e.ndim == 0):
         exact_float = isinstance(e, float) and not isinstance(e, np.floating)
         if isinstance(a, np.ndarray):
             if a.ndim == 0 and not exact_float:
-                return dtype_problem(path, e, a)
+                return dtype_problem(path, e, a, hidden)
             if a.ndim == 0:
                 return (f"{path} should be a Python float, got a 0-d array",
                         f"convert it with float({path})")
+            if hidden:
+                return words.shape_problem(path, (), a.shape, orientation)
             return (f"{path} should be a scalar, got an array of shape {a.shape}", shape_fix(path, (), a.shape))
         if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, float, np.integer, np.floating)):
-            return (f"{path} should be a float, got {structure.kind(a)}", f"return {path} as a float")
+            return (f"{path} should be a float, got {kind(a)}", f"return {path} as a float")
         return None
     if isinstance(e, (int, np.integer)) and not isinstance(e, (bool, np.bool_)):
         if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
-            return (f"{path} should be an int, got {structure.kind(a)}", f"return {path} as an int")
+            return (f"{path} should be an int, got {kind(a)}", f"return {path} as an int")
         return None
     if isinstance(e, (bool, np.bool_)):
         if not isinstance(a, (bool, np.bool_)):
-            return (f"{path} should be a bool, got {structure.kind(a)}", f"return {path} as True or False")
+            return (f"{path} should be a bool, got {kind(a)}", f"return {path} as True or False")
         return None
     if type(a) is not type(e) and not (e is None and a is None):
-        return (f"{path} should be {structure.kind(e)}, got {structure.kind(a)}", "")
+        return (f"{path} should be {kind(e)}, got {kind(a)}", "")
     return None
 
 
-def dtype_problem(path: str, expected, actual: np.ndarray) -> tuple[str, str] | None:
+def dtype_problem(path: str, expected, actual: np.ndarray, hidden: bool = False) -> tuple[str, str] | None:
     ekind = np.asarray(expected).dtype.kind
     akind = actual.dtype.kind
+    # A dtype is the student's choice, and which one can depend on a hidden input: in words.
+    has = f"holds {words.dtype_words(actual.dtype)}" if hidden else f"has dtype {actual.dtype}"
     # float32 vs float64 is a sane choice; ints or bools where floats are meant are not
     # (predictions are float 0./1. in the course, and integer arithmetic truncates).
     if ekind == "f" and akind != "f":
-        return (f"{path} has dtype {actual.dtype}, expected floating point ({np.asarray(expected).dtype})",
-                f"convert it with .astype(float) (e.g. (A > 0.5).astype(float) for predictions)")
+        expected_name = "" if hidden else f" ({np.asarray(expected).dtype})"
+        return (f"{path} {has}, expected floating point{expected_name}",
+                "convert it with .astype(float) (e.g. (A > 0.5).astype(float) for predictions)")
     if ekind in "iu" and akind not in "iu":
-        return (f"{path} has dtype {actual.dtype}, expected integers", f"convert it with .astype(int)")
+        return (f"{path} {has}, expected integers", "convert it with .astype(int)")
     if ekind == "b" and akind != "b":
-        return (f"{path} has dtype {actual.dtype}, expected bool", "")
+        return (f"{path} {has}, expected bool", "")
     return None
 
 
@@ -95,51 +107,22 @@ class ShapesCheck(Check):
     def judge_case(self, run: FunctionRun, case_run: CaseRun) -> Finding | None:
         if not case_run.outcome.ok:
             return call_failure(run, case_run)
+        case = case_run.case
+        orientations = words.vector_orientations(run) if case.hidden else {}
         problems = []
         for item in structure.leaves(case_run.expected, case_run.outcome.value, run.output_names):
             if isinstance(item, structure.Mismatch):
-                problems.append((f"{item.path}: {item.message}", "return the same structure as described in the docstring"))
+                what = words.structure_problem(item) if case.hidden else f"{item.path}: {item.message}"
+                problems.append((what, "return the same structure as described in the docstring"))
             else:
-                problem = leaf_problem(item)
+                problem = leaf_problem(item, case.hidden, orientations.get(item.path))
                 if problem:
                     problems.append(problem)
         if not problems:
             return None
-        case = case_run.case
-        message = "; ".join(p[0] for p in problems)
+        message = "; ".join(dict.fromkeys(p[0] for p in problems))
         fix = "; ".join(dict.fromkeys(p[1] for p in problems if p[1]))
-        if case.hidden:
-            # Concrete sizes of a hidden case would reveal its inputs: name them by letter.
-            message, fix = hide_sizes(message, case_run.expected), hide_sizes(fix, case_run.expected)
         return Finding(message=message, case=case.name, hidden=case.hidden, fix=fix)
-
-
-_SHAPE = re.compile(r"\((\d+(?:, \d+)*,?)?\)")
-
-
-def hide_sizes(text: str, expected) -> str:
-    """Rewrite shapes like (7, 1) and (7,) as (a, 1) and (a,), consistently within one text.
-
-    Size 1 stays (it is what rank-1 vs column is about); every other number becomes a letter.
-    The ".reshape(7, 1)" in a fix is rewritten the same way."""
-    letters: dict = {}
-
-    def letter(number: str) -> str:
-        if number == "1":
-            return "1"
-        if number not in letters:
-            letters[number] = "abcdefgh"[len(letters) % 8]
-        return letters[number]
-
-    def shape(match) -> str:
-        inside = match.group(1)
-        if inside is None:
-            return "()"
-        parts = [p.strip() for p in inside.split(",") if p.strip()]
-        body = ", ".join(letter(p) for p in parts)
-        return f"({body},)" if len(parts) == 1 and inside.endswith(",") else f"({body})"
-
-    return _SHAPE.sub(shape, text)
 
 
 CHECK = ShapesCheck()

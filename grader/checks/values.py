@@ -11,7 +11,9 @@ import numpy as np
 
 from grader import structure
 from grader.checks import Check, FunctionRun
-from grader.checks.runs import call_failure
+from grader.checks.analysis import hidden as words
+from grader.checks.analysis.failures import call_failure
+from grader.checks.analysis.rendering import render, render_inputs
 from grader.outcomes import CaseRun, Finding
 
 
@@ -20,13 +22,20 @@ def _squeezed(shape: tuple) -> tuple:
 
 
 def compare_leaf(leaf: structure.Leaf, rtol: float, atol: float, hidden: bool = False) -> str | None:
-    """Why this output's value differs from the reference's, or None when it matches."""
-    e, a, path = leaf.expected, leaf.actual, leaf.path
+    """Why this output's value differs from the reference's, or None when it matches.
+
+    ``hidden``: in words that reveal neither the case (sizes, entry counts, expected values)
+    nor what the student's code chose to return (keys, lengths, shapes)."""
+    e, a = leaf.expected, leaf.actual
+    path = words.general_path(leaf.path) if hidden else leaf.path
+    kind = words.value_kind(a) if hidden else structure.kind(a)
     if e is None or isinstance(e, str):
-        return None if (type(a) is type(e) and a == e) else f"{path} should be {e!r}"
+        if type(a) is type(e) and a == e:
+            return None
+        return f"{path} differs from the reference's value" if hidden else f"{path} should be {e!r}"
     numeric = (bool, int, float, complex, np.generic, np.ndarray)
     if not isinstance(a, numeric) or isinstance(a, np.ndarray) and a.dtype.kind not in "biufc":
-        return f"{path} is {structure.kind(a)}, which cannot be compared with a number"
+        return f"{path} is {kind}, which cannot be compared with a number"
     e_arr, a_arr = np.asarray(e), np.asarray(a)
     if e_arr.shape != a_arr.shape:
         if e_arr.size != a_arr.size or _squeezed(e_arr.shape) != _squeezed(a_arr.shape):
@@ -38,7 +47,7 @@ def compare_leaf(leaf: structure.Leaf, rtol: float, atol: float, hidden: bool = 
     try:
         a_f = a_arr.astype(e_f.dtype)
     except (TypeError, ValueError):
-        return f"{path} is {structure.kind(a)}, which cannot be compared with a number"
+        return f"{path} is {kind}, which cannot be compared with a number"
     new_nan = np.isnan(a_f) & ~np.isnan(e_f)
     if new_nan.any():
         where = "" if hidden else f" at {int(new_nan.sum())} of {a_f.size} entries"
@@ -65,18 +74,19 @@ class ValuesCheck(Check):
         if not case_run.outcome.ok:
             return call_failure(run, case_run)
         tol = run.spec.tolerance
+        hidden = case_run.case.hidden
         problems = []
         for item in structure.leaves(case_run.expected, case_run.outcome.value, run.output_names):
             if isinstance(item, structure.Mismatch):
-                problems.append(f"{item.path}: {item.message}")
+                problems.append(words.structure_problem(item) if hidden else f"{item.path}: {item.message}")
             else:
-                problem = compare_leaf(item, tol.rtol, tol.atol, hidden=case_run.case.hidden)
+                problem = compare_leaf(item, tol.rtol, tol.atol, hidden=hidden)
                 if problem:
                     problems.append(problem)
         if not problems:
             return None
         case = case_run.case
-        finding = Finding(message="; ".join(problems), case=case.name, hidden=case.hidden)
+        finding = Finding(message="; ".join(dict.fromkeys(problems)), case=case.name, hidden=case.hidden)
         if not case.hidden:
             finding.inputs = render_inputs(run.spec, case)
             finding.expected = render(case_run.expected, run.output_names)
@@ -86,25 +96,6 @@ class ValuesCheck(Check):
             finding.fix = ("this case's inputs are hidden; the public tests pass? then check sizes they do not "
                            "cover (n or m equal to 1, n different from m) and non-default arguments")
         return finding
-
-
-def render_inputs(spec, case) -> str:
-    """The arguments of a public case, as the student would write the call."""
-    parts = [f"{name} = {render(value)}" for name, value in zip(spec.inputs, case.args)]
-    parts += [f"{name} = {value!r}" for name, value in case.kwargs.items()]
-    return "\n".join(parts)
-
-
-def render(value, output_names=None) -> str:
-    """A readable, deterministic text of a public output."""
-    if isinstance(value, tuple) and output_names and len(output_names) == len(value):
-        return "\n".join(f"{name} = {render(v)}" for name, v in zip(output_names, value))
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(render(v) for v in value)
-        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
-    return structure.preview(value)
 
 
 CHECK = ValuesCheck()

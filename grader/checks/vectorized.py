@@ -2,39 +2,41 @@
 
 Three layers of evidence, because each alone can be fooled:
 
-- **static** (``grader.static.loop_spots``, parent-side AST of the function and every helper
-  it calls): for/while, comprehensions, map/filter/reduce, np.vectorize & co., recursion,
-  exec/eval, builtins that iterate in C, code that touches the tracer. It says *where*.
+- **static** (``grader.checks.analysis.loops``, parent-side AST of the function and every
+  helper it calls): for/while, comprehensions, map/filter/reduce, np.vectorize & co.,
+  recursion, exec/eval/compile, builtins that iterate in C, code that touches the tracer. It
+  says *where*.
 - **dynamic** (the ``lines`` observer in the child, probes at a base size and with each size
-  dimension grown in turn): Python line events and calls in the student's code. Events that
-  grow with ``n`` or ``m`` are a loop over the data wherever it hides; a loop over
-  ``num_iterations`` does not grow (the probes keep the keyword arguments fixed). A tracer
-  switched off or replaced during the call is suspicious, never clean.
+  dimension grown in turn): Python line events and calls in the student's code, which is any
+  code the student's cells made, whatever file name it claims (see the observers' code
+  origins). Events that grow with ``n`` or ``m`` are a loop over the data wherever it hides;
+  a loop over ``num_iterations`` does not grow (the probes keep the keyword arguments
+  fixed). A tracer switched off or replaced during the call is suspicious, never clean.
 - **timing** (parent-side round trips, minimum of repeats): the student's extra time from a
   tiny to a large input against the reference's on the same inputs. It catches C-level
   iteration (``list(map(math.exp, z.ravel()))``) that emits no line events, but correct code
   written differently can be several times slower, so timing only decides together with a
   static spot that could iterate.
 
-Verdict: fail on growth, on a tampered trace, on tracer manipulation found statically, or on
-a static spot together with a slow timing ratio; otherwise pass, with notes for spots that did
-not grow (e.g. a loop over a fixed 3-tuple). Measured times never appear in a message (reruns
+Verdict: fail on growth, on a tampered trace, on tracer manipulation or code run from a string
+found statically (both hide the evidence), or on a static spot together with a slow timing
+ratio; otherwise pass, with notes for spots that did not grow (e.g. a loop over a fixed 3-tuple). Measured times never appear in a message (reruns
 must give byte-identical feedback), and a slow timing alone is never reported.
 """
 from __future__ import annotations
 
 import ast
 import math
-from functools import lru_cache
 
-from grader import static
-from grader.cases import make_args
 from grader.checks import Check, FunctionRun, Probe
-from grader.outcomes import Case, Finding, Verdict
+from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots
+from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
+from grader.checks.analysis.submission_code import CodeCache
+from grader.checks.analysis.traces import parse_lines_report
+from grader.outcomes import Finding, Verdict
 
 BASE = 4                # every size dimension in the base probe
 GROWN = 32              # the grown dimension in the other probes
-PROBE_SEED = 7001
 TIMING_ELEMENTS = 1 << 16   # elements of the largest input in the large timing probe
 TIMING_REPEAT = 3
 SLOW_RATIO = 6.0        # the student's extra time over the reference's, with a static spot
@@ -42,63 +44,14 @@ TIME_FLOOR = 1e-4       # seconds: below this, the reference's marginal time is 
 TRANSFER_SECONDS_PER_BYTE = 2e-9   # the child encodes its result, the parent decodes it
 
 DEFAULTS = {"timing": None, "kwargs": {}, "base": BASE, "grown": GROWN, "slow_ratio": SLOW_RATIO}
+# Spots that can iterate over the data; with a slow timing ratio they fail the function.
+ITERATING = ("loop", "comprehension", "functional", "elementwise", "recursion", "exec", "c_iteration")
+PRIORITY = {"loop": 0, "comprehension": 0, "functional": 1, "elementwise": 1, "recursion": 1, "exec": 1}
 
 
-def probe_kwargs(spec, override: dict | None = None) -> dict:
-    """The keyword arguments of the function's first case that has any, e.g. num_iterations."""
-    kwargs = {}
-    for case in spec.cases:
-        if case.kwargs:
-            kwargs = dict(case.kwargs)
-            break
-    kwargs.update(override or {})
-    return kwargs
-
-
-def probe_case(spec, name: str, sizes: dict, kwargs: dict) -> Case:
-    return Case(function=spec.name, name=name, hidden=True, args=make_args(spec, sizes, PROBE_SEED),
-                kwargs=dict(kwargs), sizes=dict(sizes))
-
-
-@lru_cache(maxsize=16)
-def reference_calls(solution: str) -> dict:
-    """function -> the names its reference body calls (static read of the trusted file)."""
-    try:
-        tree = ast.parse(open(solution, encoding="utf-8").read())
-    except (OSError, SyntaxError, ValueError):
-        return {}
-    return {node.name: frozenset(n.func.id for n in ast.walk(node)
-                                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
-            for node in tree.body if isinstance(node, ast.FunctionDef)}
-
-
-def uses_proxies(spec, assignment) -> bool:
+def uses_proxies(spec, assignment, reference) -> bool:
     """True when grading this function calls back to the parent for other graded functions."""
-    if getattr(assignment, "attribution", "reference") != "reference":
-        return False
-    called = reference_calls(str(assignment.solution)).get(spec.name, frozenset())
-    return bool(set(called) & (set(assignment.functions) - {spec.name}))
-
-
-_CODE_CACHE: dict = {}
-
-
-def submission_code(submission) -> static.SubmissionCode:
-    """Parse a submission's chunks once for both teaching checks."""
-    key = (getattr(submission, "digest", None) or id(submission), id(submission))
-    code = _CODE_CACHE.get(key)
-    if code is None:
-        if len(_CODE_CACHE) > 64:
-            _CODE_CACHE.clear()
-        code = static.SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
-        _CODE_CACHE[key] = code
-    return code
-
-
-def returns_nothing(run: FunctionRun) -> bool:
-    """Every call returned None where the reference returns something: an unfinished stub."""
-    oks = [c for c in run.cases if c.outcome.ok]
-    return bool(oks) and all(c.outcome.value is None and c.expected is not None for c in oks)
+    return bool(reference.proxy_names(spec.name, getattr(assignment, "attribution", "reference")))
 
 
 def loop_variables(node) -> set:
@@ -146,7 +99,10 @@ class VectorizedCheck(Check):
 
     # ------------------------------------------------------------------ probes
 
-    def probes(self, spec, assignment) -> list:
+    def prepare(self, assignment, reference) -> CodeCache:
+        return CodeCache()
+
+    def probes(self, spec, assignment, reference) -> list:
         dims = spec.size_names
         if not dims:
             return []
@@ -160,7 +116,7 @@ class VectorizedCheck(Check):
             probes.append(Probe(self.name, f"dynamic: {dim}",
                                 probe_case(spec, f"vectorized probe ({dim} grown)", sizes, kwargs),
                                 observe=("lines",)))
-        if self.timing_enabled(spec, assignment):
+        if self.timing_enabled(spec, assignment, reference):
             small = {d: 2 for d in dims}
             for label, sizes in (("small", small), ("large", timing_sizes(spec))):
                 probes.append(Probe(self.name, f"timing: {label}",
@@ -168,13 +124,13 @@ class VectorizedCheck(Check):
                                     repeat=TIMING_REPEAT, with_reference=True))
         return probes
 
-    def timing_enabled(self, spec, assignment) -> bool:
+    def timing_enabled(self, spec, assignment, reference) -> bool:
         choice = self.options(spec)["timing"]
         if choice is not None:
             return choice
         # With reference attribution the student's calls to other graded functions are round
         # trips to the parent, which the reference's own timing does not pay: no fair ratio.
-        return not uses_proxies(spec, assignment)
+        return not uses_proxies(spec, assignment, reference)
 
     # ------------------------------------------------------------------ judge
 
@@ -184,55 +140,64 @@ class VectorizedCheck(Check):
             return [self._verdict(run, 0.0, [Finding(
                 message=f"{name} returns None: not judged until it computes its outputs",
                 fix="write the function's body (replace the stub) and return its outputs")])]
-        code = submission_code(run.submission)
+        code = self.state(run).get(run.submission)
         graded = set(run.assignment.functions)
-        spots = static.loop_spots(code, name, graded)
-        allowed = self._allowed_loops(code, run, spots)
+        spots = loop_spots(code, name, graded)
         probes = run.probes.get(self.name, [])
         dynamic = self._dynamic(run, code, probes, graded)
-        timing = self._timing(probes)
 
-        failures, notes = [], []
-        for spot in spots:
-            if spot.kind == "tracer":
-                failures.append(Finding(
-                    message=f"{name} uses {spot.what}{self._in(spot, name)}: graded code must not touch the "
-                            f"interpreter's tracer or frames, so its vectorization cannot be checked",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+        failures = [Finding(
+            message=f"{name} uses {spot.what}{self._in(spot, name)}: graded code must not touch the "
+                    f"interpreter's tracer or frames, so its vectorization cannot be checked",
+            line=spot.line, excerpt=spot.excerpt, fix=spot.fix) for spot in spots if spot.kind == "tracer"]
         if dynamic["tampered"]:
             failures.append(Finding(
                 message=f"{name}: the line tracer the grader attaches to your call was switched off or replaced "
                         f"while {name} ran ({dynamic['tampered']}), so its work could not be measured",
                 fix="remove any sys.settrace / sys.setprofile / frame manipulation from the graded code"))
         failures.extend(self._growth_findings(run, code, spots, dynamic))
-        blamed = {(f.line, f.excerpt) for f in failures}
-        slow = timing is not None and timing["ratio"] >= self.options(run.spec)["slow_ratio"]
-        priority = {"loop": 0, "comprehension": 0, "functional": 1, "elementwise": 1, "recursion": 1, "exec": 1}
-        for spot in sorted(spots, key=lambda s: (priority.get(s.kind, 2), s.line)):
-            if spot.kind == "tracer" or (spot.line, spot.excerpt) in blamed:
-                continue
-            if slow and spot.kind in ("loop", "comprehension", "functional", "elementwise", "recursion", "exec",
-                                      "c_iteration") and not spot.constant and spot not in allowed:
-                # No measured figures in the text: the same submission must get byte-identical
-                # feedback on every run, and timings never repeat exactly.
-                failures.append(Finding(
-                    message=f"{name}: {spot.what}{self._in(spot, name)} iterates over the data element by element: "
-                            f"on a large input {name} took more than {self.options(run.spec)['slow_ratio']:g} "
-                            f"times the reference's time",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
-                blamed.add((spot.line, spot.excerpt))
-            elif spot.kind != "c_iteration" and spot not in allowed:
-                notes.append(Finding(
-                    message=f"note: {name} has {spot.what}{self._in(spot, name)}; it did not grow with the data "
-                            f"size ({', '.join(run.spec.size_names)}), so it is allowed, but if it ever iterates "
-                            f"over examples or elements, vectorize it",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+        more, notes = self._spot_findings(run, spots, self._allowed_loops(code, run, spots), self._timing(probes),
+                                          blamed={(f.line, f.excerpt) for f in failures})
+        failures.extend(more)
         if dynamic["unavailable"] and not failures:
             notes.append(Finding(message=f"note: the dynamic check of {name} could not run "
                                          f"({dynamic['unavailable']}); judged from the code and timing only"))
         if failures:
             return [self._verdict(run, 0.0, failures + notes)]
         return [self._verdict(run, 1.0, notes)]
+
+    def _spot_findings(self, run, spots, allowed, timing, blamed) -> tuple[list, list]:
+        """Failures and notes for the static spots the dynamic evidence did not already blame."""
+        name = run.spec.name
+        slow_ratio = self.options(run.spec)["slow_ratio"]
+        slow = timing is not None and timing["ratio"] >= slow_ratio
+        failures, notes = [], []
+        for spot in sorted(spots, key=lambda s: (PRIORITY.get(s.kind, 2), s.line)):
+            if spot.kind == "tracer" or (spot.line, spot.excerpt) in blamed:
+                continue
+            if spot.kind == "exec":
+                # What runs from a string is out of the static layer's sight, and the dynamic
+                # layer only sees what the probes happened to reach: it is not checkable code.
+                failures.append(Finding(
+                    message=f"{name}: {spot.what}{self._in(spot, name)} runs code the grader cannot read (kept in a "
+                            f"string or built as a code object), so its vectorization cannot be checked",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+            elif slow and spot.kind in ITERATING and not spot.constant and spot not in allowed:
+                # No measured figures in the text: the same submission must get byte-identical
+                # feedback on every run, and timings never repeat exactly.
+                failures.append(Finding(
+                    message=f"{name}: {spot.what}{self._in(spot, name)} iterates over the data element by element: "
+                            f"on a large input {name} took more than {slow_ratio:g} times the reference's time",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+            elif spot.kind != "c_iteration" and spot not in allowed:
+                notes.append(Finding(
+                    message=f"note: {name} has {spot.what}{self._in(spot, name)}; it did not grow with the data "
+                            f"size ({', '.join(run.spec.size_names)}), so it is allowed, but if it ever iterates "
+                            f"over examples or elements, vectorize it",
+                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+                continue
+            blamed.add((spot.line, spot.excerpt))
+        return failures, notes
 
     def _verdict(self, run, fraction, findings) -> Verdict:
         return Verdict(function=run.spec.name, check=self.name, hidden=False, fraction=fraction,
@@ -331,24 +296,29 @@ class VectorizedCheck(Check):
         findings = []
         if unplaced:
             findings.append(Finding(message=f"{name} loops over the data: " + self._measured(before, unplaced, options),
-                                    fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
+                                    fix=SUM_FIX + "; " + ELEMENTWISE_FIX))
         for spot, filename, line, grew in blamed.values():
             per = self._per(grew)
             measured = self._measured(before, grew, options)
             if spot is not None:
                 findings.append(Finding(
-                    message=f"{name}: {spot.what}{self._in(spot, name)} runs once per {per}: {measured}",
+                    message=f"{name}: {self._runs(spot)}{self._in(spot, name)} runs once per {per}: {measured}",
                     line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
             elif filename in code.lines:
                 findings.append(Finding(
                     message=f"{name}: this line runs once per {per}: {measured}",
                     line=line, excerpt=code.excerpt(filename, line),
-                    fix=static.SUM_FIX + "; " + static.ELEMENTWISE_FIX))
+                    fix=SUM_FIX + "; " + ELEMENTWISE_FIX))
             else:
                 findings.append(Finding(
-                    message=f"{name}: code run from a string (exec/eval, {filename}) runs once per {per}: {measured}",
+                    message=f"{name}: code run from a string or a code object runs once per {per}: {measured}",
                     fix="write the code in the function itself, vectorized"))
         return findings
+
+    @staticmethod
+    def _runs(spot) -> str:
+        """What repeats: the loop itself, or the code an exec() runs (exec is called once)."""
+        return f"the code run by {spot.what}" if spot.kind == "exec" else spot.what
 
     @staticmethod
     def _per(grew) -> str:
@@ -380,7 +350,8 @@ class VectorizedCheck(Check):
                 spot = min(containing, key=lambda s: (s.line, -s.end_line))
                 entry = (spot, spot.filename, spot.line)
             else:
-                entry = (None, filename, line)
+                # code made from a string has no line of the submission to show: one finding for it
+                entry = (None, filename, line if filename in code.lines else 0)
             if entry[0] is None and any(e[1:] == entry[1:] for e in blamed):
                 continue
             if entry[0] is not None and any(e[0] == entry[0] for e in blamed):
@@ -455,33 +426,6 @@ def timing_sizes(spec) -> dict:
     else:
         per = int(round(TIMING_ELEMENTS ** (1.0 / len(best))))
     return {d: (per if d in best else 8) for d in dims}
-
-
-def parse_lines_report(report) -> dict | None:
-    """Validate an untrusted ``lines`` report into {"intact", "lines": {(file, line): n}, "calls": {...}}."""
-    if not isinstance(report, dict):
-        return None
-    lines, calls = report.get("lines"), report.get("calls")
-    if not isinstance(lines, list) or not isinstance(calls, list):
-        return None
-    parsed_lines, parsed_calls = {}, {}
-    for item in lines[:static_limit()]:
-        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
-                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in item[1:])):
-            return None
-        parsed_lines[(item[0], item[1])] = parsed_lines.get((item[0], item[1]), 0) + item[2]
-    for item in calls[:static_limit()]:
-        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) and isinstance(item[2], str)
-                and isinstance(item[1], int) and isinstance(item[3], int) and item[3] >= 0):
-            return None
-        key = (item[0], item[1], item[2])
-        parsed_calls[key] = parsed_calls.get(key, 0) + item[3]
-    return {"intact": report.get("intact") is True, "lines": parsed_lines, "calls": parsed_calls}
-
-
-def static_limit() -> int:
-    from grader.sandbox.observers import MAX_ENTRIES
-    return MAX_ENTRIES
 
 
 CHECK = VectorizedCheck()

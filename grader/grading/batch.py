@@ -38,6 +38,7 @@ class Batch:
     probes: dict                  # function -> {check name: [PreparedProbe]}
     observers: dict               # function -> tuple of observer names for its case calls
     stats: dict = field(default_factory=dict)
+    states: dict = field(default_factory=dict)  # check name -> Check.prepare(assignment, reference)
 
     @classmethod
     def prepare(cls, assignment: AssignmentSpec) -> "Batch":
@@ -53,7 +54,9 @@ class Batch:
             probes[name] = {check.name: _prepare_probes(reference, check, spec, assignment)
                             for check in checks[name]}
             observers[name] = tuple(dict.fromkeys(o for check in checks[name] for o in check.observers))
-        batch = cls(assignment, reference, cases, expected, checks, probes, observers)
+        used = {check.name: check for function_checks in checks.values() for check in function_checks}
+        states = {name: check.prepare(assignment, reference) for name, check in used.items()}
+        batch = cls(assignment, reference, cases, expected, checks, probes, observers, states=states)
         batch.stats["prepare_seconds"] = time.perf_counter() - started
         return batch
 
@@ -64,7 +67,7 @@ class Batch:
 
 def _prepare_probes(reference: Reference, check, spec, assignment) -> list:
     prepared = []
-    for probe in check.probes(spec, assignment):
+    for probe in check.probes(spec, assignment, reference):
         item = PreparedProbe(probe)
         if probe.with_reference:
             item.expected, item.reference_seconds = _time_reference(reference, probe)

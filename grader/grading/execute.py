@@ -43,7 +43,7 @@ class _Progress:
         self.timed_out = None           # name of the case that hung, if one did
         self.run = FunctionRun(spec=self.spec, assignment=batch.assignment, cases=[], source=source,
                                submission=submission, output_names=batch.reference.output_names.get(name),
-                               reference=batch.reference)
+                               reference=batch.reference, state=batch.states)
 
     def run_cases(self, session, hidden: bool) -> None:
         for position, case in enumerate(self.batch.cases[self.name]):
@@ -106,7 +106,7 @@ def unrun(batch, name: str, submission, status: str, message: str, source=None) 
     return FunctionRun(
         spec=batch.assignment.functions[name], assignment=batch.assignment, source=source,
         submission=submission, missing=message, output_names=batch.reference.output_names.get(name),
-        reference=batch.reference,
+        reference=batch.reference, state=batch.states,
         cases=[CaseRun(case, expected, CallOutcome(status, error=message))
                for case, expected in zip(batch.cases[name], batch.expected[name])])
 

@@ -17,23 +17,107 @@ Observers here:
 
 Both use ``sys.settrace`` (Python 3.11; ``sys.monitoring`` arrives in 3.12) through one
 shared hub, so several observers can watch the same call. Code counts as the student's when
-its filename is one of ``filenames`` or is generated (``"<string>"`` from ``exec``/``eval``);
-numpy and the standard library live in real files and are never followed. Every report says
-whether the tracer was still in place at ``stop()`` (``intact``): student code that switched
-it off (``sys.settrace(None)``) or replaced it leaves ``intact: false``, which the checks treat
-as suspicious, never as clean.
+its filename is one of ``filenames``, is generated (``"<string>"``), or when the code object
+was made after the child started (:class:`CodeOrigins`): ``compile(src, numpy.__file__,
+"exec")`` can claim any file name, but not where the code object came from. numpy and the
+standard library, loaded by the zygote before any student code, are never followed. Every
+report says whether the tracer was still in place at ``stop()`` (``intact``): student code that
+switched it off (``sys.settrace(None)``) or replaced it leaves ``intact: false``, which the
+checks treat as suspicious, never as clean.
 """
 from __future__ import annotations
 
+import os
 import sys
+from types import CodeType
 
 MAX_ENTRIES = 2000          # per report: bounds what a hostile submission can make us send
 MAX_SNAPSHOTS = 4000        # locals snapshots per call (each costs a frame.f_locals)
+MAX_ORIGINS = 20_000        # code objects remembered; past it, every frame counts as the student's
 
 
-def is_students(filename: str, filenames) -> bool:
-    """The student's chunks, or code generated at run time (exec/eval/compile of a string)."""
-    return filename in filenames or (filename.startswith("<") and not filename.startswith("<frozen"))
+class CodeOrigins:
+    """Code objects made while recording: the student's cells and whatever they build at run time.
+
+    An audit hook (``sys.addaudithook``: code cannot remove it) sees every code object that is
+    executed (``exec``/``eval``, which also load the cells), wrapped into a function
+    (``types.FunctionType``) or swapped into one (``f.__code__ = ...``), and remembers it with
+    the code objects nested in it. Recording starts in each sandboxed child at its fork, after
+    the zygote has loaded numpy and the standard library and before any student code runs.
+    """
+
+    def __init__(self):
+        self.codes: dict = {}       # id -> code object (kept alive, so an id is never reused)
+        self.recording = False
+        self.overflow = False       # too many to remember: count everything (never less)
+
+    def made(self, code) -> bool:
+        return self.overflow or self.codes.get(id(code)) is code
+
+    def mark(self, code) -> None:
+        todo = [code]
+        while todo:
+            current = todo.pop()
+            if self.codes.get(id(current)) is current:
+                continue
+            if len(self.codes) >= MAX_ORIGINS:
+                self.overflow = True
+                return
+            self.codes[id(current)] = current
+            todo.extend(c for c in current.co_consts if type(c) is CodeType)
+
+    def hook(self, event: str, args) -> None:
+        if not self.recording:
+            return
+        try:
+            if event in ("exec", "function.__new__"):
+                code = args[0]
+            elif event == "object.__setattr__" and len(args) == 3 and args[1] == "__code__":
+                code = args[2]
+            else:
+                return
+            if type(code) is CodeType:
+                self.mark(code)
+        except Exception:  # an audit hook that raises would abort the student's operation
+            pass
+
+
+ORIGINS = CodeOrigins()
+_HOOKED: list = []
+
+
+def record_code_origins() -> None:
+    """Remember, from now on, every code object this process makes (see :class:`CodeOrigins`).
+
+    Sandboxed children start at their fork; a process that runs student code itself (tests,
+    tools) calls it before loading that code."""
+    if not _HOOKED:
+        sys.addaudithook(ORIGINS.hook)
+        _HOOKED.append(True)
+    ORIGINS.recording = True
+
+
+def _after_fork() -> None:
+    # Only the zygote's children run student code; other processes that fork keep quiet.
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if getattr(spec, "name", None) == "grader.sandbox.zygote":
+        ORIGINS.codes.clear()
+        ORIGINS.overflow = False
+        record_code_origins()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+def is_students(code, filenames) -> bool:
+    """The student's chunks, code generated at run time (exec/eval/compile of a string), or
+    code the student made under any file name (``code``: a code object, or a filename)."""
+    if isinstance(code, CodeType):
+        if ORIGINS.made(code):
+            return True
+        code = code.co_filename
+    return code in filenames or (code.startswith("<") and not code.startswith("<frozen"))
 
 
 class _Hub:
@@ -68,7 +152,7 @@ class _Hub:
 
     def _global(self, frame, event, arg):
         try:
-            if not is_students(frame.f_code.co_filename, self.filenames):
+            if not is_students(frame.f_code, self.filenames):
                 return None
             for observer in self.active:
                 observer.on_call(frame)

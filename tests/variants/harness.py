@@ -2,9 +2,11 @@
 
 For unit tests of the checks' judgement: the student's code is compiled with a cell-like
 filename, the real observers are started and stopped around each call (as the sandboxed
-child does), calls are timed around the call (as the parent does around a round trip), and
-other graded functions are the reference's (reference attribution). The end-to-end tests in
-test_vectorized.py / test_rank1.py go through ``grader.pipeline`` and the real sandbox instead.
+child does), code origins are recorded while student code loads and runs (as in the child),
+calls are timed around the call (as the parent does around a round trip), other graded
+functions are the reference's (reference attribution), and the checks get the batch's
+reference and per-batch state. The end-to-end tests in test_vectorized.py / test_rank1.py go
+through ``grader.pipeline`` and the real sandbox instead.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from grader.cases import make_cases
 from grader.checks import FunctionRun, ProbeRun
 from grader.outcomes import CallOutcome, CaseRun
 from grader.reference import load_reference
-from grader.sandbox.observers import OBSERVERS
+from grader.sandbox.observers import OBSERVERS, ORIGINS, record_code_origins
 
 VARIANTS = Path(__file__).resolve().parent
 CORRECT = sorted((VARIANTS / "correct").glob("*.py"))
@@ -78,7 +80,7 @@ class LocalRunner:
         self.path = Path(path)
         self.filename = f"<{self.path.name}>"
         self.source = self.path.read_text(encoding="utf-8")
-        self.reference = _reference(assignment)
+        self.reference = reference_of(assignment)
         chunk = Chunk(self.filename, self.source)
         self.submission = Submission(student=self.path.stem, chunks=[chunk], digest=self.path.name)
         import ast
@@ -90,7 +92,8 @@ class LocalRunner:
 
     def namespace(self, name: str) -> dict:
         namespace = {"__name__": "__student__"}
-        exec(compile(self.source, self.filename, "exec"), namespace)
+        with student_code():
+            exec(compile(self.source, self.filename, "exec"), namespace)
         namespace.update(self.reference.proxies_for(name, self.assignment.attribution))
         return namespace
 
@@ -102,7 +105,8 @@ class LocalRunner:
         for observer in observers:
             observer.start({self.filename})
         try:
-            value = function(*args, **kwargs)
+            with student_code():
+                value = function(*args, **kwargs)
             status, error = "ok", ""
         except Exception as exc:  # the student's code raised
             value, status, error = None, "error", f"{type(exc).__name__}: {exc}"
@@ -118,13 +122,14 @@ class LocalRunner:
         function = namespace[name]
         observe = tuple(dict.fromkeys(o for check in checks for o in check.observers))
         run = FunctionRun(spec=spec, assignment=self.assignment, cases=[], source=self.submission.functions.get(name),
-                          submission=self.submission, output_names=self.reference.output_names.get(name))
+                          submission=self.submission, output_names=self.reference.output_names.get(name),
+                          reference=self.reference, state=_states(self.assignment, self.reference))
         for case in make_cases(spec):
             expected = self.reference.run(name, case.args, case.kwargs)
             run.cases.append(CaseRun(case, expected, self.call(function, case.args, case.kwargs, observe)))
         for check in checks:
             runs = []
-            for probe in check.probes(spec, self.assignment):
+            for probe in check.probes(spec, self.assignment, self.reference):
                 outcomes = []
                 for _ in range(max(1, probe.repeat)):
                     outcome = self.call(function, probe.case.args, probe.case.kwargs, probe.observe)
@@ -144,10 +149,32 @@ class LocalRunner:
         return run
 
 
+class student_code:
+    """Record code origins while student code loads or runs (the sandboxed child records from
+    its fork on; this process records only then, so pytest's own code is never counted)."""
+
+    def __enter__(self):
+        record_code_origins()
+
+    def __exit__(self, *exc):
+        ORIGINS.recording = False
+
+
 _REFERENCES: dict = {}
+_STATES: dict = {}
 
 
-def _reference(assignment):
+def _states(assignment, reference) -> dict:
+    """One per-batch state per assignment for the whole test session, as one batch would have."""
+    from grader.checks import all_checks
+
+    key = str(assignment.solution)
+    if key not in _STATES:
+        _STATES[key] = {name: check.prepare(assignment, reference) for name, check in all_checks().items()}
+    return _STATES[key]
+
+
+def reference_of(assignment):
     key = str(assignment.solution)
     if key not in _REFERENCES:
         _REFERENCES[key] = load_reference(assignment.solution, list(assignment.functions))
