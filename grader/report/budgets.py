@@ -26,7 +26,8 @@ MAX_NOTES = 20           # submission-level notes shown
 LINE_CHARS = 300         # one-line names: student, source, file name, case, test name, code excerpt
 MESSAGE_CHARS = 2_000    # a finding's message or fix, a note, a test's summary line
 VALUE_CHARS = 4_000      # a public case's inputs, expected or actual value (numpy elides past 1000 items)
-PRINTED_CHARS = 8_000    # what one function printed on its public cases
+PRINTED_CHARS = 8_000    # what one function printed on its public cases...
+PRINTED_TAIL = 2_000     # ...of which the last characters (final result, the sandbox's truncation note)
 FILE_BYTES = 1 << 20     # each of results.json, feedback.md and feedback.html
 
 CUT_NOTE = ("Details were left out here: this file is capped at {cap:,} bytes, and what the "

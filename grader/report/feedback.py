@@ -11,7 +11,7 @@ capped (``grader.report.budgets``).
 from __future__ import annotations
 
 from grader.report.budgets import (CUT_NOTE, FILE_BYTES, LINE_CHARS, MAX_FINDINGS, MAX_NOTES, MESSAGE_CHARS,
-                                   PRINTED_CHARS, VALUE_CHARS, Block, Section, assemble)
+                                   PRINTED_CHARS, PRINTED_TAIL, VALUE_CHARS, Block, Section, assemble)
 from grader.report.files import number
 from grader.report.text import clip, md_block, md_code, md_text, omitted_note
 
@@ -146,7 +146,7 @@ def _function_section(title: str, tests: list, printed: str) -> Section:
         section.add("### What to fix\n\n- an instructor's hidden test failed")
     if printed:
         section.add("Your function printed (public cases; the output is capped):", detail=True)
-        section.add(md_block(printed, PRINTED_CHARS), detail=True)
+        section.add(md_block(printed, PRINTED_CHARS, tail=PRINTED_TAIL), detail=True)
     return section
 
 

@@ -92,22 +92,31 @@ def md_code(text: str, limit: int) -> str:
     return f"{fence}{pad}{head}{pad}{fence}" + omitted_note(left_out)
 
 
-def md_block(text: str, limit: int, indent: str = "") -> str:
+def md_block(text: str, limit: int, indent: str = "", tail: int = 0) -> str:
     """``text`` as a fenced code block, each line prefixed by ``indent`` (inside list items).
 
-    The fence is longer than any backtick run in the text, so no line of it can close the
+    A text over ``limit`` keeps its first characters, and with ``tail`` also its last ones
+    (where a program prints its final result, or the sandbox its note on truncated output),
+    as two blocks with the count of what was left out between them."""
+    text = str(text)
+    if len(text) <= limit + NOTE_ROOM:
+        return _fenced(text, indent)
+    tail = min(tail, limit)
+    note = f"{indent}({len(text) - limit:,} more characters not shown)"
+    blocks = [_fenced(text[:limit - tail], indent), note] + ([_fenced(text[-tail:], indent)] if tail else [])
+    return "\n\n".join(blocks)
+
+
+def _fenced(text: str, indent: str) -> str:
+    """The fence is longer than any backtick run in the text, so no line of it can close the
     block. Line breaks are normalised before indenting so that every line any Markdown
     renderer sees as a line carries the indent and stays inside the block."""
-    head, left_out = clip(text, limit)
-    head = head.replace("\r\n", "\n").replace("\r", "\n").translate(_BLOCK_VISIBLE).rstrip()
-    longest = max((len(run) for run in _BACKTICKS.findall(head)), default=0)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_BLOCK_VISIBLE).rstrip()
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     # Tabs are expanded as a terminal would: renderers disagree on tabs in indented blocks.
-    lines = [fence, *(line.expandtabs(8) for line in head.split("\n")), fence]
-    block = "\n".join((indent + line) if line.strip() else "" for line in lines)
-    if left_out:
-        block += f"\n\n{indent}({left_out:,} more characters not shown)"
-    return block
+    lines = [fence, *(line.expandtabs(8) for line in text.split("\n")), fence]
+    return "\n".join((indent + line) if line.strip() else "" for line in lines)
 
 
 def one_line(text: str, limit: int) -> str:
