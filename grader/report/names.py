@@ -25,7 +25,7 @@ def check_student_id(student: str) -> None:
     """Raise :class:`UnsafeStudentId` unless ``student`` can safely name its folder in OUT."""
     reason = None
     if not isinstance(student, str) or not student:
-        reason = "it is empty"
+        reason = "it is empty (or not a string)"
     elif student.startswith("."):
         reason = "it starts with '.' (hidden, or '.' / '..', or a temporary file of the grader's)"
     elif any(sep in student for sep in _SEPARATORS) or "\0" in student:
