@@ -2,13 +2,18 @@
 
 Public cases show their inputs, the expected and the actual values; hidden cases show
 only the kind of failure (the checks never put hidden inputs or outputs in a Finding).
+
+Every string that comes from the student (file names, messages, values, output) goes
+through ``grader.report.text``: it can only ever be literal text, a code span or a fenced
+block, never Markdown structure or HTML. Every one is clipped, and the file as a whole is
+capped (``grader.report.budgets``).
 """
 from __future__ import annotations
 
-import re
-from html import escape
-
+from grader.report.budgets import (CUT_NOTE, FILE_BYTES, LINE_CHARS, MAX_FINDINGS, MAX_NOTES, MESSAGE_CHARS,
+                                   PRINTED_CHARS, PRINTED_TAIL, VALUE_CHARS, Block, Section, assemble)
 from grader.report.files import number
+from grader.report.text import clip, md_block, md_code, md_text, omitted_note
 
 POLICIES = {
     "reference": "When one of your graded functions calls another graded function (for example "
@@ -18,68 +23,97 @@ POLICIES = {
                     "your own version was used, so a mistake in one function can also affect the "
                     "functions that call it.",
 }
+INDENT = "    "   # a block inside a list item
 
 
-def fenced(text: str, info: str = "") -> str:
-    """A code block that student text cannot break out of (fence longer than any run inside)."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{info}\n{text.rstrip()}\n{fence}"
+def message_markdown(message: str, first_prefix: str) -> str:
+    """A message's first line inline after ``first_prefix``; further lines (a caret under
+    code...) as a fenced block inside the same list item."""
+    head, left_out = clip(message, MESSAGE_CHARS)
+    first, _, rest = head.partition("\n")
+    text = f"{first_prefix}{md_text(first, MESSAGE_CHARS)}"
+    if not rest.strip():
+        return text + omitted_note(left_out)
+    text += "\n\n" + md_block(rest, MESSAGE_CHARS, indent=INDENT) + "\n"
+    return text + (f"\n{INDENT}{omitted_note(left_out).strip()}\n" if left_out else "")
 
 
-def _message_markdown(message: str) -> list:
-    """A message's first line inline; further lines (a caret under code...) as a code block."""
-    first, _, rest = message.partition("\n")
-    lines = [_inline(first)]
-    if rest.strip():
-        lines.append("\n" + _indent(fenced(rest)) + "\n")
-    return lines
-
-
-def finding_markdown(finding, cases: str | None = None) -> str:
-    label = cases if cases is not None else (f"**{finding.case}**: " if finding.case else "")
-    message = _message_markdown(finding.message)
-    lines = [f"- {label}{message[0]}", *message[1:]]
+def finding_markdown(finding, label: str | None = None) -> str:
+    """One finding as a list item. ``label`` (Markdown we built) replaces the case name."""
+    if label is None:
+        label = f"**{md_text(finding.case, LINE_CHARS)}**: " if finding.case else ""
+    lines = [message_markdown(finding.message, f"- {label}")]
     if finding.line:
-        where = finding.filename.strip("<>") + ", " if getattr(finding, "filename", "") else ""
-        lines.append(f"  - at {where}line {finding.line}" + (f": `{_code(finding.excerpt)}`" if finding.excerpt else ""))
+        name = clip(finding.filename or "", LINE_CHARS)[0].strip("<>")
+        where = f"{md_text(name, LINE_CHARS)}, " if name.strip() else ""
+        excerpt = md_code(finding.excerpt, LINE_CHARS) if finding.excerpt else ""
+        lines.append(f"  - at {where}line {md_text(str(finding.line), 20)}" + (f": {excerpt}" if excerpt else ""))
     if not finding.hidden:
-        for label, text in (("inputs", finding.inputs), ("expected", finding.expected), ("got", finding.actual)):
+        for name, text in (("inputs", finding.inputs), ("expected", finding.expected), ("got", finding.actual)):
             if text:
-                lines.append(f"  - {label}:\n\n" + _indent(fenced(text)) + "\n")
+                lines.append(f"  - {name}:\n\n" + md_block(text, VALUE_CHARS, indent=INDENT) + "\n")
     if finding.fix:
-        lines.append(f"  - how to fix: {_inline(finding.fix)}")
+        lines.append(f"  - how to fix: {md_text(finding.fix, MESSAGE_CHARS)}")
     return "\n".join(lines)
 
 
+def more_findings(count: int) -> str:
+    return f"- \u2026 and {count:,} more finding(s) like these, not shown: fix the ones above first"
+
+
 def test_markdown(test) -> str:
+    """A test's output for results.json: points, its summary line, its findings (capped)."""
     head = f"{number(test.score)} / {number(test.max_score)} points. " if test.max_score else ""
-    body = test.output.splitlines()[0] if test.output else ""
-    parts = [f"{head}{body}".strip()]
-    parts += [finding_markdown(f) for f in test.findings]
+    first = clip(test.output or "", MESSAGE_CHARS)[0].partition("\n")[0]
+    parts = [f"{head}{md_text(first, MESSAGE_CHARS)}".strip()]
+    parts += [finding_markdown(f) for f in test.findings[:MAX_FINDINGS]]
+    if len(test.findings) > MAX_FINDINGS:
+        parts.append(more_findings(len(test.findings) - MAX_FINDINGS))
     return "\n".join(p for p in parts if p)
 
 
-def feedback_markdown(assignment, result) -> str:
-    out = [f"# {assignment.title}", "",
-           f"**Student:** {result.student}  ", f"**Submission:** `{_code(result.source)}`  ",
-           f"**Score:** {number(result.score)} / {number(result.max_score)}", ""]
+def feedback_sections(assignment, result) -> list:
+    """The feedback as sections of blocks, for :func:`feedback_markdown` and ``feedback_html``."""
+    header = Section()
+    header.add(f"# {md_text(assignment.title, LINE_CHARS)}")
+    header.add(f"**Student:** {md_text(result.student, LINE_CHARS)}  \n"
+               f"**Submission:** {md_code(result.source, LINE_CHARS) or '(none)'}  \n"
+               f"**Score:** {number(result.score)} / {number(result.max_score)}")
     if result.status != "ok":
-        out += [f"> Your submission could not be graded normally (status: **{result.status}**).", ""]
+        header.add(f"> Your submission could not be graded normally "
+                   f"(status: **{md_text(result.status, LINE_CHARS)}**).")
+    sections = [header]
     if result.notes:
-        out += ["## Notes on your submission", ""]
-        for note in result.notes:
-            message = _message_markdown(note)
-            out += [f"- {message[0]}", *message[1:]]
-        out.append("")
-    out += ["## How functions that call each other were graded", "", POLICIES.get(result.attribution, ""), ""]
+        notes = Section()
+        notes.add("## Notes on your submission", detail=True)
+        for index, note in enumerate(result.notes[:MAX_NOTES]):
+            notes.add(message_markdown(note, "- "), detail=True, tight=index > 0)
+        if len(result.notes) > MAX_NOTES:
+            notes.add(f"- \u2026 and {len(result.notes) - MAX_NOTES:,} more note(s), not shown", detail=True, tight=True)
+        sections.append(notes)
+    policy = Section()
+    policy.add("## How functions that call each other were graded")
+    policy.add(POLICIES.get(result.attribution, ""))
+    sections.append(policy)
     for function in assignment.functions:
         tests = [t for t in result.tests if t.function == function]
-        out += _function_section(function, tests, result.printed.get(function, ""))
+        sections.append(_function_section(md_code(function, LINE_CHARS), tests, result.printed.get(function, "")))
     extra = [t for t in result.tests if t.function not in assignment.functions]
     if extra:
-        out += _function_section("Other tests", extra, "")
-    return "\n".join(out).rstrip() + "\n"
+        sections.append(_function_section("Other tests", extra, ""))
+    return sections
+
+
+def feedback_markdown(assignment, result, sections: list | None = None) -> str:
+    sections = sections if sections is not None else feedback_sections(assignment, result)
+    # Each block is sized with the separator before it, so the cap holds for the joined text.
+    kept = assemble(sections, lambda block: ("\n" if block.tight else "\n\n") + block.text,
+                    FILE_BYTES - 1, Block(cut_note()))
+    return "".join(text for _, text in kept).strip() + "\n"
+
+
+def cut_note() -> str:
+    return "> " + CUT_NOTE.format(cap=FILE_BYTES)
 
 
 def _short_name(test) -> str:
@@ -87,77 +121,55 @@ def _short_name(test) -> str:
     return test.name[len(prefix):] if test.name.startswith(prefix) else test.name
 
 
-def _function_section(function: str, tests: list, printed: str) -> list:
+def _function_section(title: str, tests: list, printed: str) -> Section:
+    section = Section()
     score = sum(t.score for t in tests)
     total = sum(t.max_score for t in tests)
-    out = [f"## `{function}`: {number(score)} / {number(total)}", "",
-           "| test | result | points |", "|---|---|---|"]
+    section.add(f"## {title}: {number(score)} / {number(total)}")
+    rows = ["| test | result | points |", "|---|---|---|"]
     for test in tests:
         result = "passed" if test.passed else "**failed**"
-        out.append(f"| {_inline(_short_name(test))} | {result} | {number(test.score)} / {number(test.max_score)} |")
-    out.append("")
-    groups = _group_findings([t for t in tests if not t.passed])
+        rows.append(f"| {md_text(_short_name(test), LINE_CHARS)} | {result} | "
+                    f"{number(test.score)} / {number(test.max_score)} |")
+    section.add("\n".join(rows))
+    groups, more = _group_findings([t for t in tests if not t.passed])
     if groups:
-        out += ["### What to fix", ""]
-        for finding, checks, cases in groups:
-            where = f"**{', '.join(cases)}**" if cases else ""
-            label = f"{where} ({', '.join(checks)}): " if where else f"({', '.join(checks)}) "
-            out.append(finding_markdown(finding, cases=label))
-        out.append("")
+        section.add("### What to fix", detail=True)
+        for index, (finding, checks, cases) in enumerate(groups):
+            where = f"**{md_text(', '.join(cases), MESSAGE_CHARS)}**" if cases else ""
+            kinds = md_text(", ".join(checks), LINE_CHARS)
+            label = f"{where} ({kinds}): " if where else f"({kinds}) "
+            section.add(finding_markdown(finding, label=label), detail=True, tight=index > 0)
+        if more:
+            section.add(more_findings(more), detail=True, tight=True)
     elif any(not t.passed for t in tests):
-        out += ["### What to fix", "", "- an instructor's hidden test failed", ""]
+        section.add("### What to fix\n\n- an instructor's hidden test failed")
     if printed:
-        out += ["Your function printed (public cases; the output is capped):", "", fenced(printed), ""]
-    return out
+        section.add("Your function printed (public cases; the output is capped):", detail=True)
+        section.add(md_block(printed, PRINTED_CHARS, tail=PRINTED_TAIL), detail=True)
+    return section
 
 
-def _group_findings(tests: list) -> list:
+def _group_findings(tests: list) -> tuple[list, int]:
     """Findings that say the same thing (one hang fails runs, shapes and values on every case)
-    are shown once, with the checks and cases they concern. Public cases keep their inputs."""
+    are shown once, with the checks and cases they concern; public cases keep their inputs.
+    At most MAX_FINDINGS groups, and how many findings fit in none of them. The grouping key
+    holds clipped texts only: comparing what is shown, at the cost of what is shown."""
     groups: dict = {}
+    more = 0
     for test in tests:
         for finding in test.findings:
-            key = (finding.message, finding.line, finding.excerpt, finding.fix, finding.hidden,
-                   finding.inputs, finding.expected, finding.actual)
-            entry = groups.setdefault(key, (finding, [], []))
+            key = (clip(finding.message, MESSAGE_CHARS), finding.line, clip(finding.excerpt, LINE_CHARS),
+                   clip(finding.fix, MESSAGE_CHARS), finding.hidden, clip(finding.inputs, VALUE_CHARS),
+                   clip(finding.expected, VALUE_CHARS), clip(finding.actual, VALUE_CHARS))
+            entry = groups.get(key)
+            if entry is None:
+                if len(groups) >= MAX_FINDINGS:
+                    more += 1
+                    continue
+                entry = groups[key] = (finding, [], [])
             if test.check not in entry[1]:
                 entry[1].append(test.check)
-            if finding.case and finding.case not in entry[2]:
+            if finding.case and finding.case not in entry[2] and len(entry[2]) < MAX_FINDINGS:
                 entry[2].append(finding.case)
-    return list(groups.values())
-
-
-def feedback_html(assignment, result, markdown: str) -> str:
-    import mistune
-
-    render = mistune.create_markdown(escape=True, plugins=["table"])
-    body = render(markdown)
-    title = escape(f"{assignment.title}: {result.student}")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
-    )
-
-
-CSS = """body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #1f2328; }
-table { border-collapse: collapse; margin: 0.5rem 0; }
-th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.6rem; text-align: left; }
-pre { background: #f6f8fa; padding: 0.6rem; overflow-x: auto; }
-code { background: #f6f8fa; padding: 0 0.2rem; }
-h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 0.2rem; }
-blockquote { border-left: 4px solid #cf222e; margin-left: 0; padding-left: 1rem; }
-"""
-
-
-def _inline(text: str) -> str:
-    # Student-controlled text (error messages) must not open a code block or an HTML tag.
-    return text.replace("\n", " ").replace("`", "'")
-
-
-def _code(text: str) -> str:
-    return text.replace("`", "'")
-
-
-def _indent(text: str) -> str:
-    return "\n".join(("    " + line) if line else line for line in text.splitlines())
+    return list(groups.values()), more

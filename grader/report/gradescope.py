@@ -1,33 +1,70 @@
-"""results.json in Gradescope's autograder results schema, with our extra_data on every test."""
+"""results.json in Gradescope's autograder results schema, with our extra_data on every test.
+
+Gradescope renders each ``output`` as Markdown, so they are built like feedback.md (student
+text only as literal text, code spans or fenced blocks). The file is capped at
+``FILE_BYTES``: every test is always listed with its name and points; the outputs are
+written in order while they fit, and the outputs that do not fit are replaced by a note.
+"""
 from __future__ import annotations
 
 import json
 
-from grader.report.feedback import test_markdown
+from grader.report.budgets import CUT_NOTE, FILE_BYTES, LINE_CHARS, MAX_NOTES, utf8_size
+from grader.report.feedback import message_markdown, test_markdown
+from grader.report.text import md_text, one_line
 
 
 def results_json(assignment, result) -> str:
-    tests = []
-    for test in result.tests:
-        tests.append({
-            "name": test.name,
-            "score": test.score,
-            "max_score": test.max_score,
-            "status": test.status,
-            "output": test_markdown(test),
-            "output_format": "md",
-            "visibility": "visible",
-            "extra_data": {"function": test.function, "check": test.check, "hidden": test.hidden},
-        })
-    notes = "\n".join(f"- {note}" for note in result.notes)
-    document = {
-        "score": result.score,
-        "output": (f"{assignment.title}: {result.score:g} / {result.max_score:g}"
-                   + (f"\n\nNotes on your submission:\n{notes}" if notes else "")),
+    note = CUT_NOTE.format(cap=FILE_BYTES)
+    tests = [{
+        "name": one_line(test.name, LINE_CHARS),
+        "score": test.score,
+        "max_score": test.max_score,
+        "status": test.status,
+        "output": "",
         "output_format": "md",
         "visibility": "visible",
-        "extra_data": {"student": result.student, "assignment": assignment.name, "status": result.status,
-                       "max_score": result.max_score, "attribution": result.attribution},
+        "extra_data": {"function": one_line(test.function, LINE_CHARS), "check": one_line(test.check, LINE_CHARS),
+                       "hidden": test.hidden},
+    } for test in result.tests]
+    document = {
+        "score": result.score,
+        "output": "",
+        "output_format": "md",
+        "visibility": "visible",
+        "extra_data": {"student": one_line(result.student, LINE_CHARS), "assignment": assignment.name,
+                       "status": one_line(result.status, LINE_CHARS), "max_score": result.max_score,
+                       "attribution": one_line(result.attribution, LINE_CHARS)},
         "tests": tests,
     }
+    # The skeleton (names, points) is what the assignment defines; the outputs are what the
+    # student's code produced. Each output is measured as the JSON it becomes, then placed.
+    # Room is kept for the note in every output, and an output is built only while there
+    # is room left for it: past the cap nothing more is rendered.
+    targets = [document] + tests
+    note_size = utf8_size(json.dumps(note, ensure_ascii=False)) - 2
+    room = FILE_BYTES - utf8_size(_dump(document)) - note_size * len(targets)
+    makers = [lambda: _summary(assignment, result)] + [lambda test=test: test_markdown(test) for test in result.tests]
+    for target, make in zip(targets, makers):
+        output = make() if room > 0 else note
+        size = utf8_size(json.dumps(output, ensure_ascii=False)) - 2
+        if output is not note and size <= room:
+            room -= size
+        else:
+            output, room = note, 0
+        target["output"] = output
+    return _dump(document)
+
+
+def _summary(assignment, result) -> str:
+    text = f"{md_text(assignment.title, LINE_CHARS)}: {result.score:g} / {result.max_score:g}"
+    if result.notes:
+        notes = [message_markdown(note, "- ") for note in result.notes[:MAX_NOTES]]
+        if len(result.notes) > MAX_NOTES:
+            notes.append(f"- \u2026 and {len(result.notes) - MAX_NOTES:,} more note(s), not shown")
+        text += "\n\nNotes on your submission:\n" + "\n".join(notes)
+    return text
+
+
+def _dump(document: dict) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -6,6 +6,8 @@ inode, same bytes) and the CLI reports exactly that many reused. ``--force`` reg
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -154,12 +156,12 @@ def test_sigkill_mid_batch_then_rerun_loses_nothing_and_redoes_nothing(course):
     assert set(resumed) == set(clean_files)
     for name in clean_files:
         assert resumed[name] == clean_files[name], f"{name} differs between the resumed and a clean run"
-    book = (out / "gradebook.csv").read_text().splitlines()
-    assert len(book) == STUDENTS + 1
-    rows = {line.split(",")[0]: line.split(",") for line in book[1:]}
-    assert rows["student_0"][1] == rows["student_0"][2]          # honest work: full marks
-    assert float(rows["student_1"][1]) < float(rows["student_0"][1])   # wrong sigmoid
-    assert float(rows["student_5"][1]) < float(rows["student_0"][1])   # predict never returns
+    book = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    assert len(book) == STUDENTS
+    rows = {row["student"]: row for row in book}
+    assert rows["student_0"]["total"] == rows["student_0"]["max"]                 # honest work: full marks
+    assert float(rows["student_1"]["total"]) < float(rows["student_0"]["total"])   # wrong sigmoid
+    assert float(rows["student_5"]["total"]) < float(rows["student_0"]["total"])   # predict never returns
 
     # 4. --force regrades everyone (every cache entry rewritten) and changes no byte of the reports.
     forced = run_grader(submissions, out, config, "--force", bound=RUN_BOUND, cwd=tmp)
