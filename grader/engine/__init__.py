@@ -94,9 +94,12 @@ def run_engine(batch, work: list, *, jobs: int, emit, deny_paths: tuple = (), st
         (Path(tmp) / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
         plugin = GradingPlugin(engine, manifest)
         try:
+            # importlib mode: each batch imports the instructor's test files afresh, by path (in
+            # the default mode a second batch in this process would find the first one's
+            # module of the same name in sys.modules).
             code = pytest.main(["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:capture",
-                                "-p", "no:stepwise", "-c", str(Path(tmp) / "pytest.ini"), "--rootdir", tmp,
-                                str(manifest), *hidden], plugins=[plugin])
+                                "-p", "no:stepwise", "--import-mode=importlib", "-c", str(Path(tmp) / "pytest.ini"),
+                                "--rootdir", tmp, str(manifest), *hidden], plugins=[plugin])
         finally:
             engine.stop()
         if plugin.errors:

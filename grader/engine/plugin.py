@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from grader import outcomes as st
-from grader.checks import all_checks
+from grader.checks import check_names
 from grader.engine.items import ENGINE, BatchFile, FunctionItem
 from grader.engine.results import INSTRUCTOR_SUFFIX
 from grader.grading import missing_reason
@@ -126,8 +126,8 @@ class GradingPlugin:
         marker = item.get_closest_marker("grade")
         kwargs = dict(marker.kwargs) if marker else {}
         functions = self.engine.batch.assignment.functions
-        checks = list(all_checks())
-        where = f"{item.nodeid.split('[')[0]}: @pytest.mark.grade"
+        checks = check_names()
+        where = f"{item.path}::{getattr(item, 'originalname', item.name)}: @pytest.mark.grade"
         if kwargs.get("function", "") not in ("", *functions):
             self.errors.append(f"{where}(function={kwargs['function']!r}): no graded function of that name "
                                f"(the graded functions: {', '.join(functions)})")
@@ -147,6 +147,7 @@ class GradingPlugin:
         """Each student's items run as soon as its calls have run (in whatever order the
         submissions finish), generated items first, then the instructor's."""
         if self.errors or session.testsfailed:
+            self.errors = list(dict.fromkeys(self.errors))  # one line per test, not per student
             raise session.Interrupted("the instructor's tests could not be collected")
         if session.config.option.collectonly:
             return True

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from grader.checks import all_checks
+from grader.checks import check_names
 from grader.outcomes import Finding, StudentResult, TestResult
 
 INSTRUCTOR_SUFFIX = " (hidden test)"  # ends the name of every instructor test's result
@@ -21,7 +21,7 @@ class ResultStore:
         self._lock = threading.Lock()
         functions = list(batch.assignment.functions)
         self._function_order = {name: i for i, name in enumerate(functions)}
-        self._check_order = {name: i for i, name in enumerate(all_checks())}
+        self._check_order = {name: i for i, name in enumerate(check_names())}
 
     def record(self, index: int, tests: list) -> None:
         with self._lock:
