@@ -134,7 +134,7 @@ def measure_children(sandbox, n: int) -> dict:
     for _ in range(10):                       # warm up
         sandbox.open(chunk).close()
     tick = os.sysconf("SC_CLK_TCK")
-    zpid = sandbox._proc.pid
+    zpid = sandbox._zygote.pid
     bg0 = _settled_stat()
     time.sleep(1.0)
     bg1 = _proc_stat()

@@ -96,7 +96,7 @@ class StudentFunctions:
                 raise StudentCallFailed(function, st.CallOutcome(st.MISSING, error=missing_reason(submission, function)))
             spec = engine.batch.assignment.functions.get(function)
             timeout = spec.timeout_seconds if spec else engine.batch.assignment.limits.call_seconds
-            proxies = engine.batch.reference.proxies_for(function, engine.batch.assignment.attribution)
+            proxies = engine.batch.reference.proxy_names(function, engine.batch.assignment.attribution)
             outcome = engine.live_session(self._index).call(function, args, kwargs, proxies=proxies, timeout=timeout)
             if not outcome.ok:
                 raise StudentCallFailed(function, outcome)
@@ -503,7 +503,7 @@ def run_engine(batch, paths: list, *, jobs: int, progress: bool = False, stats: 
     # thread, which must not wait for a worker thread's slot (the workers wait for it in turn).
     sandbox_jobs = jobs + 1 if hidden else jobs
     deny = protected_paths(assignment, paths, deny_paths)
-    with Sandbox(assignment.limits, deny_paths=deny, jobs=sandbox_jobs) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
+    with Sandbox(assignment.limits, deny_paths=deny, jobs=sandbox_jobs, reference=batch.reference.source) as sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
         engine = Engine(batch, paths, sandbox, jobs, stats, ids=ids, on_done=on_done, instructor_tests=bool(hidden))
         plugin = GradingPlugin(engine)
         ini = os.path.join(tmp, "pytest.ini")

@@ -131,7 +131,7 @@ def execute(batch: Batch, sandbox, submission, hand_over=None) -> dict:
                 runs[name] = unrun(batch, name, submission, st.MISSING, missing_reason(submission, name),
                                    source=source)
                 continue
-            proxies = batch.reference.proxies_for(name, assignment.attribution)
+            proxies = batch.reference.proxy_names(name, assignment.attribution)
             timed_out = None
             for case, expected in zip(batch.cases[name], batch.expected[name]):
                 if timed_out is not None:
