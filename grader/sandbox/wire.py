@@ -36,7 +36,8 @@ import numpy as np
 MAX_DEPTH = 64
 MAX_NDIM = 32
 MIB = 1024 * 1024
-HEADER_CAP = 4 * MIB           # JSON bytes of one message from an untrusted sender
+HEADER_CAP = MIB               # JSON bytes of one message from an untrusted sender (parsing
+                               # JSON can cost ~35x its size in Python objects)
 
 # Little-endian (or byte-order-free) numeric dtypes only: no object, str, void, datetime.
 ALLOWED_DTYPES = frozenset(
@@ -64,7 +65,7 @@ class Budget:
     def for_value_mib(cls, value_mib: int) -> "Budget":
         """The budget of plain data an untrusted side may send: ``limits.value_mib``."""
         value = max(1, int(value_mib)) * MIB
-        return cls(array_bytes=value, json_bytes=min(HEADER_CAP, value), parts=1_000_000,
+        return cls(array_bytes=value, json_bytes=min(HEADER_CAP, value), parts=250_000,
                    key_chars=1_000, str_chars=100_000, value_mib=max(1, int(value_mib)))
 
     def limit_text(self) -> str:
@@ -128,9 +129,9 @@ class _Refused(Exception):
     """Internal: a refusal on its way up; each container adds its step to the path (built only
     on failure, so encoding plain data formats no path strings at all)."""
 
-    def __init__(self, reason: str, too_large: bool = False):
+    def __init__(self, reason: str, too_large: bool = False, whole: bool = False):
         super().__init__(reason)
-        self.reason, self.steps, self.too_large = reason, [], too_large
+        self.reason, self.steps, self.too_large, self.whole = reason, [], too_large, whole
 
 
 class _Left:
@@ -152,14 +153,15 @@ def encode(value, buffers: list, path: str = "result", budget: Budget = TRUSTED)
         return _encode(value, buffers, 0, _Left(budget))
     except _Refused as exc:
         kind = TooLarge if exc.too_large else NotPlainData
-        raise kind(path + "".join(reversed(exc.steps)) + exc.reason) from None
+        where = "" if exc.whole else "".join(reversed(exc.steps))     # a count is the whole value's
+        raise kind(path + where + exc.reason) from None
 
 
 def _encode(value, buffers, depth, left):
     left.parts -= 1
     if left.parts < 0:
         raise _Refused(f" has more than {left.budget.parts} parts (lists, tuples, dicts, numbers, "
-                       "strings), the limit; return numpy arrays instead", True)
+                       "strings), the limit; return numpy arrays instead", True, True)
     if depth > MAX_DEPTH:       # not "too large": a list that contains itself is not plain data
         raise _Refused(f" is nested more than {MAX_DEPTH} levels deep (the limit), or contains itself")
     t = type(value)

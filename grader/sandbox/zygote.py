@@ -10,6 +10,7 @@ before numpy is imported, so it stays single-threaded and safe to fork). Two rol
   which answer one session's call-backs. Trusted; never forks a child that runs student code.
 
 Control protocol on the SOCK_SEQPACKET socket FD (one JSON object per packet):
+Every request carries an "id" that its answer repeats.
   grader → {"op": "configure", "settings": {...}}      → {"ok": true, "pid", ...} or {"error"}
   grader → {"op": "fork"} + SCM_RIGHTS descriptors      → {"pid": N}
            student: [data socket, output pipe] (+ the socket to its reference process)
@@ -148,8 +149,10 @@ class Zygote:
                     break
                 if not msg:
                     break
-                reply = self.handle(json.loads(msg), fds)
+                request = json.loads(msg)
+                reply = self.handle(request, fds)
                 if reply is not None:
+                    reply["id"] = request.get("id")
                     self.ctrl.send(json.dumps(reply).encode())
         finally:
             self._kill_all()

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 CONTROL_SECONDS = 30.0        # a zygote answers within this
 START_SECONDS = 120.0         # a zygote is up and configured within this (imports numpy, maybe a solution)
@@ -33,6 +34,8 @@ class ZygoteLink:
 
     def __init__(self, role: str, what: str):
         self.role, self.what = role, what       # what: "the sandbox's zygote" in messages
+        self.control_seconds = CONTROL_SECONDS
+        self.request_id = 0
         self.proc: subprocess.Popen | None = None
         self.ctrl: socket.socket | None = None
         self.lock = threading.Lock()
@@ -56,38 +59,46 @@ class ZygoteLink:
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None else None
 
-    def control(self, request: dict, fds=(), timeout: float = CONTROL_SECONDS, reply: bool = True) -> dict:
-        """Send one request (with descriptors) and wait at most ``timeout`` for its answer."""
-        if not self.lock.acquire(timeout=timeout + CONTROL_SECONDS):
-            raise SandboxError(f"{self.what} was busy for more than {timeout + CONTROL_SECONDS:.0f} s")
+    def control(self, request: dict, fds=(), timeout: float | None = None, reply: bool = True) -> dict:
+        """Send one request (with descriptors) and wait at most ``timeout`` (default
+        ``control_seconds``) for its answer; another thread's request first, at most as long."""
+        timeout = self.control_seconds if timeout is None else timeout
+        if not self.lock.acquire(timeout=timeout + self.control_seconds):
+            raise SandboxError(f"{self.what} was busy with another request for more than "
+                               f"{timeout + self.control_seconds:g} s")
         try:
-            data = self._exchange(request, fds, timeout, reply)
+            answer = self._exchange(request, fds, timeout, reply)
         finally:
             self.lock.release()
-        if not reply:
-            return {}
-        answer = json.loads(data)
         if "error" in answer:
             raise SandboxError(f"{self.what} refused: {answer['error']}")
         return answer
 
-    def _exchange(self, request: dict, fds, timeout: float, reply: bool) -> bytes:
+    def _exchange(self, request: dict, fds, timeout: float, reply: bool) -> dict:
         if self.ctrl is None:
             raise SandboxError("the sandbox is not running (use it in a with-block)")
+        # Each request carries an id the zygote echoes: the late answer to a request that
+        # timed out is recognised and dropped, never taken for the next request's.
+        self.request_id += 1
+        request = dict(request, id=self.request_id)
+        deadline = time.monotonic() + timeout
         try:
             self.ctrl.settimeout(timeout)
             socket.send_fds(self.ctrl, [json.dumps(request).encode()], list(fds))
-            if not reply:
-                return b""
-            data = self.ctrl.recv(1 << 16)
+            while reply:
+                self.ctrl.settimeout(max(0.0, deadline - time.monotonic()))
+                data = self.ctrl.recv(1 << 16)
+                if not data:
+                    code = self.proc.poll() if self.proc else None
+                    raise SandboxError(f"{self.what} exited (status {code}); see the messages above")
+                answer = json.loads(data)
+                if answer.get("id") == self.request_id:
+                    return answer
         except socket.timeout:
-            raise SandboxError(f"{self.what} did not answer within {timeout:.0f} s") from None
+            raise SandboxError(f"{self.what} did not answer within {timeout:g} s") from None
         except OSError as exc:
             raise SandboxError(f"{self.what} is gone ({exc})") from None
-        if not data:
-            code = self.proc.poll() if self.proc else None
-            raise SandboxError(f"{self.what} exited (status {code}); see the messages above")
-        return data
+        return {}
 
     def fork(self, fds) -> int:
         return int(self.control({"op": "fork"}, fds=fds)["pid"])
