@@ -110,10 +110,10 @@ def test_a_frame_within_the_caps_is_not_preallocated_from_its_claim(sandbox):
 
 
 @pytest.mark.parametrize("fn, message", [
-    ("huge_key", "result has a key of 40000000 characters; the limit is 1000"),
-    ("huge_string", "result[0] is a str of 40000000 characters; the limit is 100000"),
-    ("many_parts", "result has more than 250000 parts"),
-    ("big_array", f"result is an array of shape (10485760,) of {80 * MIB} bytes, which takes the value "
+    ("huge_key", "result is too large: a key of 40000000 characters; the limit is 1000"),
+    ("huge_string", "result[0] is too large: a str of 40000000 characters; the limit is 100000"),
+    ("many_parts", "result is too large: more than 250000 parts"),
+    ("big_array", f"result is too large: an array of shape (10485760,) of {80 * MIB} bytes takes the value "
                   "over the 64 MiB (limits.value_mib) one call may send"),
 ])
 def test_an_honest_child_refuses_a_value_over_the_budget_and_says_which_part(sandbox, fn, message):

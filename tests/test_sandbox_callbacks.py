@@ -40,6 +40,9 @@ REFERENCE = """
 
     def compute_cost(A, Y):
         return -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / Y.shape[1]
+
+    def widen(z):
+        return np.repeat(z, 1000)
 """
 
 STUDENT = """
@@ -72,7 +75,7 @@ def chunk(source: str) -> list:
 def reference(tmp_path_factory):
     path = tmp_path_factory.mktemp("solution") / "solution.py"
     path.write_text(textwrap.dedent(REFERENCE))
-    return parse_reference(path, ["sigmoid", "optimize", "compute_cost"])
+    return parse_reference(path, ["sigmoid", "optimize", "compute_cost", "widen"])
 
 
 def data(n=3, m=8, seed=0):
@@ -206,3 +209,25 @@ def test_the_reference_runs_in_another_process_with_the_solutions_folder_on_its_
         out = s.call("f", proxies=("pid",))
         assert out.status == "ok" and out.value not in (os.getpid(), s._child.pid), out
         assert out.value == s._child.worker.pid
+
+
+def test_call_back_arguments_and_results_are_held_to_the_value_budget(reference):
+    source = """
+        import numpy as np
+        def big_argument():
+            try:
+                return sigmoid(np.zeros(1 << 18))          # 2 MiB
+            except TypeError as exc:
+                return str(exc)
+        def big_result():
+            try:
+                return widen(np.zeros(300))                 # 2.4 MB back
+            except ValueError as exc:
+                return str(exc)
+    """
+    with Sandbox(replace(LIMITS, value_mib=1), jobs=1, reference=reference) as sb, sb.open(chunk(source)) as s:
+        out = s.call("big_argument", proxies=("sigmoid",))
+        assert out.status == "ok" and out.value.startswith("argument 1 of sigmoid() is too large: an array"), out
+        assert "1 MiB (limits.value_mib)" in out.value
+        out = s.call("big_result", proxies=("widen",))
+        assert out.status == "ok" and out.value.startswith("the result of the reference widen() is too large"), out

@@ -19,6 +19,8 @@ FIXES = {
                   "remove that code from the graded function",
     st.MISSING: "",
     st.NOT_RUN: "fix the earlier failures of this submission so that it finishes within the time limit",
+    st.TOO_LARGE: "return numpy arrays of the expected shapes: huge arrays, long Python lists, strings or "
+                  "dict keys are refused",
 }
 
 HEADLINES = {
@@ -30,6 +32,7 @@ HEADLINES = {
     st.FORBIDDEN: "tried an operation that grading forbids",
     st.MISSING: "could not be called",
     st.NOT_RUN: "was not run",
+    st.TOO_LARGE: "returned more data than grading accepts",
 }
 
 
@@ -38,7 +41,7 @@ def call_failure(run: FunctionRun, case_run: CaseRun) -> Finding:
     outcome, case = case_run.outcome, case_run.case
     excerpt = excerpt_of(run, outcome.filename, outcome.line)
     headline = HEADLINES.get(outcome.status, outcome.status)
-    if case.hidden and outcome.status in (st.ERROR, st.WRONG_TYPE, st.FORBIDDEN):
+    if case.hidden and outcome.status in (st.ERROR, st.WRONG_TYPE, st.FORBIDDEN, st.TOO_LARGE):
         # The message of an exception can quote the hidden inputs: name only its type.
         detail = outcome.error.split(":", 1)[0]
     else:

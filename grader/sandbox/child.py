@@ -227,7 +227,7 @@ class Server:
             return frames.pack(reply, buffers_out, self.budget)
         except wire.TooLarge as exc:
             return frames.pack({"op": "result", "status": "too_large", "seq": self.seq, "observations": {"D": []},
-                                "error": _cap(f"the result with what observers saw is too large: {exc}",
+                                "error": _cap(f"result is too large: with what observers saw, {exc}",
                                               MAX_ERROR)})
 
     def make_stub(self, name: str):
@@ -240,10 +240,13 @@ class Server:
                          for i, a in enumerate(args)]
                 tkw = [[k, wire.encode(v, bufs, f"argument {k} of {name}()", server.budget)]
                        for k, v in kwargs.items()]
-                parts = frames.pack({"op": "callback", "name": name, "args": targs, "kwargs": tkw}, bufs,
-                                    server.budget)
             except wire.NotPlainData as exc:
                 raise TypeError(str(exc)) from None
+            try:
+                parts = frames.pack({"op": "callback", "name": name, "args": targs, "kwargs": tkw}, bufs,
+                                    server.budget)
+            except wire.TooLarge as exc:
+                raise TypeError(f"the arguments of {name}() are too large: {exc}") from None
             _flush()                  # what the student printed so far comes before what the reference prints
             with server.ref_lock:
                 if server.callbacks_left <= 0:

@@ -198,7 +198,6 @@ class Worker:
             value = function(*args, **kwargs)
             bufs: list = []
             tree = wire.encode(value, bufs, f"the result of the reference {name}()", self.budget)
-            return frames.pack({"op": "return", "value": tree}, bufs, self.budget)
         except MemoryError as exc:
             raise _Refusal("MemoryError", f"the reference {name}() ran out of memory on the arguments it was "
                                           f"given (limit {self.memory_mib} MiB): {exc}") from None
@@ -206,6 +205,10 @@ class Worker:
             raise _Refusal("ValueError", f"{exc}") from None
         except BaseException as exc:  # noqa: BLE001 - the reference raised on the student's input
             raise _Refusal(type(exc).__name__, _text(exc)) from None
+        try:
+            return frames.pack({"op": "return", "value": tree}, bufs, self.budget)
+        except wire.TooLarge as exc:
+            raise _Refusal("ValueError", f"the result of the reference {name}() is too large: {exc}") from None
 
 
 def _text(exc: BaseException) -> str:

@@ -90,7 +90,8 @@ class NotPlainData(TypeError):
 
 
 class TooLarge(NotPlainData):
-    """Plain data over its :class:`Budget`; the message names the part and the limit."""
+    """Plain data over its :class:`Budget`. The message is ``<part> is too large: <what, the
+    limit>``; the part before the colon is safe to show for hidden cases (no sizes)."""
 
 
 def type_name(obj) -> str:
@@ -160,7 +161,7 @@ def encode(value, buffers: list, path: str = "result", budget: Budget = TRUSTED)
 def _encode(value, buffers, depth, left):
     left.parts -= 1
     if left.parts < 0:
-        raise _Refused(f" has more than {left.budget.parts} parts (lists, tuples, dicts, numbers, "
+        raise _Refused(f" is too large: more than {left.budget.parts} parts (lists, tuples, dicts, numbers, "
                        "strings), the limit; return numpy arrays instead", True, True)
     if depth > MAX_DEPTH:       # not "too large": a list that contains itself is not plain data
         raise _Refused(f" is nested more than {MAX_DEPTH} levels deep (the limit), or contains itself")
@@ -174,7 +175,8 @@ def _encode(value, buffers, depth, left):
         return value
     if t is str:
         if len(value) > left.budget.str_chars:
-            raise _Refused(f" is a str of {len(value)} characters; the limit is {left.budget.str_chars}", True)
+            raise _Refused(f" is too large: a str of {len(value)} characters; the limit is "
+                           f"{left.budget.str_chars}", True)
         return value
     if t is int:
         if value.bit_length() > 1024:
@@ -217,7 +219,8 @@ def _encode_dict(value, buffers, depth, left):
             raise _Refused(f" has a key of type {type_name(key)} ({describe(key)}); "
                            "only str keys can be returned")
         if len(key) > left.budget.key_chars:
-            raise _Refused(f" has a key of {len(key)} characters; the limit is {left.budget.key_chars}", True)
+            raise _Refused(f" is too large: a key of {len(key)} characters; the limit is "
+                           f"{left.budget.key_chars}", True)
         try:
             pairs.append([key, _encode(item, buffers, depth + 1, left)])
         except _Refused as exc:
@@ -230,7 +233,7 @@ def _spend(left, nbytes: int, what: str) -> None:
     left.array_bytes -= nbytes
     if left.array_bytes < 0:
         budget = left.budget
-        raise _Refused(f" is {what} of {nbytes} bytes, which takes the value over the "
+        raise _Refused(f" is too large: {what} of {nbytes} bytes takes the value over the "
                        f"{budget.limit_text()} one call may send", True)
 
 
