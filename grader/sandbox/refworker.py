@@ -7,7 +7,7 @@ needs call-backs. Each:
 
 - talks to its session's child directly, over a socket pair made when the child was forked:
   every frame is decoded with the plain-data codec under the ``limits.value_mib`` budget
-  (a frame over it ends the conversation); nothing is ever unpickled;
+  (a frame over it ends the conversation); it never unpickles;
 - answers a call-back only when the grader's :class:`~grader.sandbox.callbacks.Board` says a
   call is running and the name is one of its proxies (else NameError / RuntimeError, as the
   student's code would see them), at most ``max_callbacks`` per call;
