@@ -135,13 +135,13 @@ class _Refused(Exception):
         self.reason, self.steps, self.too_large, self.whole = reason, [], too_large, whole
 
 
-class _Left:
-    """What is left of a budget while one value is encoded or decoded."""
+# What is left of a budget while one value is encoded or decoded: [parts, array bytes, budget]
+# (a list: made for every value, so cheaper than an object).
+_PARTS, _BYTES, _BUDGET = 0, 1, 2
 
-    __slots__ = ("parts", "array_bytes", "budget")
 
-    def __init__(self, budget: Budget):
-        self.budget, self.parts, self.array_bytes = budget, budget.parts, budget.array_bytes
+def _left(budget: Budget) -> list:
+    return [budget.parts, budget.array_bytes, budget]
 
 
 def encode(value, buffers: list, path: str = "result", budget: Budget = TRUSTED):
@@ -151,7 +151,7 @@ def encode(value, buffers: list, path: str = "result", budget: Budget = TRUSTED)
     :class:`TooLarge` when it exceeds ``budget``.
     """
     try:
-        return _encode(value, buffers, 0, _Left(budget))
+        return _encode(value, buffers, 0, _left(budget))
     except _Refused as exc:
         kind = TooLarge if exc.too_large else NotPlainData
         where = "" if exc.whole else "".join(reversed(exc.steps))     # a count is the whole value's
@@ -159,9 +159,9 @@ def encode(value, buffers: list, path: str = "result", budget: Budget = TRUSTED)
 
 
 def _encode(value, buffers, depth, left):
-    left.parts -= 1
-    if left.parts < 0:
-        raise _Refused(f" is too large: more than {left.budget.parts} parts (lists, tuples, dicts, numbers, "
+    left[_PARTS] -= 1
+    if left[_PARTS] < 0:
+        raise _Refused(f" is too large: more than {left[_BUDGET].parts} parts (lists, tuples, dicts, numbers, "
                        "strings), the limit; return numpy arrays instead", True, True)
     if depth > MAX_DEPTH:       # not "too large": a list that contains itself is not plain data
         raise _Refused(f" is nested more than {MAX_DEPTH} levels deep (the limit), or contains itself")
@@ -174,16 +174,23 @@ def _encode(value, buffers, depth, left):
     if value is None or t is bool:
         return value
     if t is str:
-        if len(value) > left.budget.str_chars:
+        if len(value) > left[_BUDGET].str_chars:
             raise _Refused(f" is too large: a str of {len(value)} characters; the limit is "
-                           f"{left.budget.str_chars}", True)
+                           f"{left[_BUDGET].str_chars}", True)
         return value
     if t is int:
         if value.bit_length() > 1024:
             raise _Refused(" is an int with more than 1024 bits")
         return value
     if t is list or t is tuple:
-        return _encode_sequence(value, t, buffers, depth, left)
+        items = []
+        try:
+            for item in (list.__iter__(value) if t is list else tuple.__iter__(value)):
+                items.append(_encode(item, buffers, depth + 1, left))
+        except _Refused as exc:
+            exc.steps.append(f"[{len(items)}]")
+            raise
+        return {"L" if t is list else "T": items}
     if t is dict:
         return _encode_dict(value, buffers, depth, left)
     if t is complex:
@@ -192,7 +199,9 @@ def _encode(value, buffers, depth, left):
     if t in _SCALAR_TYPES:
         name = _NAMES.get(np.dtype(t)) or _dtype_name(np.dtype(t))
         buffers.append(np.array(value, dtype=_DTYPES[name]).tobytes())
-        _spend(left, len(buffers[-1]), "a numpy scalar")
+        left[_BYTES] -= len(buffers[-1])
+        if left[_BYTES] < 0:
+            raise _over_bytes(left, "a numpy scalar", len(buffers[-1]))
         return {"S": [name, len(buffers) - 1]}
     if isinstance(value, np.generic):
         raise _Refused(f" is a numpy {type_name(value)}; only bool, int, uint, float and "
@@ -201,26 +210,15 @@ def _encode(value, buffers, depth, left):
                    "or a list/tuple/dict of those)")
 
 
-def _encode_sequence(value, t, buffers, depth, left):
-    items = []
-    try:
-        for item in (list.__iter__(value) if t is list else tuple.__iter__(value)):
-            items.append(_encode(item, buffers, depth + 1, left))
-    except _Refused as exc:
-        exc.steps.append(f"[{len(items)}]")
-        raise
-    return {"L" if t is list else "T": items}
-
-
 def _encode_dict(value, buffers, depth, left):
     pairs = []
     for key, item in dict.items(value):
         if type(key) is not str:
             raise _Refused(f" has a key of type {type_name(key)} ({describe(key)}); "
                            "only str keys can be returned")
-        if len(key) > left.budget.key_chars:
+        if len(key) > left[_BUDGET].key_chars:
             raise _Refused(f" is too large: a key of {len(key)} characters; the limit is "
-                           f"{left.budget.key_chars}", True)
+                           f"{left[_BUDGET].key_chars}", True)
         try:
             pairs.append([key, _encode(item, buffers, depth + 1, left)])
         except _Refused as exc:
@@ -229,12 +227,9 @@ def _encode_dict(value, buffers, depth, left):
     return {"D": pairs}
 
 
-def _spend(left, nbytes: int, what: str) -> None:
-    left.array_bytes -= nbytes
-    if left.array_bytes < 0:
-        budget = left.budget
-        raise _Refused(f" is too large: {what} of {nbytes} bytes takes the value over the "
-                       f"{budget.limit_text()} one call may send", True)
+def _over_bytes(left, what: str, nbytes: int) -> _Refused:
+    return _Refused(f" is too large: {what} of {nbytes} bytes takes the value over the "
+                    f"{left[_BUDGET].limit_text()} one call may send", True)
 
 
 def _encode_array(value, buffers, left):
@@ -243,7 +238,9 @@ def _encode_array(value, buffers, left):
     if name is None:
         raise _Refused(f" is an ndarray of dtype {dtype}; only bool, int, uint, float "
                        "and complex arrays can be returned")
-    _spend(left, value.size * _DTYPES[name].itemsize, f"an array of shape {value.shape}")
+    left[_BYTES] -= value.nbytes     # the allowed dtype has the same item size
+    if left[_BYTES] < 0:            # the message is built only here: formatting costs per array
+        raise _over_bytes(left, f"an array of shape {value.shape}", value.nbytes)
     data = np.asarray(value, dtype=_DTYPES[name], order="C")   # keeps 0-d (ascontiguousarray would not)
     if not data.size:
         buffers.append(b"")
@@ -263,21 +260,21 @@ def _dtype_name(dtype) -> str | None:
 
 def decode(tree, buffers: list, budget: Budget = TRUSTED):
     """Rebuild a value from a tree and its buffers (``memoryview`` or bytes), checking everything."""
-    return _decode(tree, buffers, 0, _Left(budget), set())
+    return _decode(tree, buffers, 0, _left(budget), set())
 
 
 def _decode(node, buffers, depth, left, used):
-    left.parts -= 1
-    if left.parts < 0:
-        raise OverBudget(f"the value has more than {left.budget.parts} parts, the limit")
+    left[_PARTS] -= 1
+    if left[_PARTS] < 0:
+        raise OverBudget(f"the value has more than {left[_BUDGET].parts} parts, the limit")
     if depth > MAX_DEPTH:
         raise OverBudget(f"the value is nested more than {MAX_DEPTH} levels deep, the limit")
     t = type(node)
     if node is None or t is bool or t is float:
         return node
     if t is str:
-        if len(node) > left.budget.str_chars:
-            raise OverBudget(f"a str of {len(node)} characters; the limit is {left.budget.str_chars}")
+        if len(node) > left[_BUDGET].str_chars:
+            raise OverBudget(f"a str of {len(node)} characters; the limit is {left[_BUDGET].str_chars}")
         return node
     if t is int:
         if node.bit_length() > 1024:
@@ -318,8 +315,8 @@ def _decode_dict(body, buffers, depth, left, used):
     for pair in body:
         if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
             raise WireError("bad dict item")
-        if len(pair[0]) > left.budget.key_chars:
-            raise OverBudget(f"a dict key of {len(pair[0])} characters; the limit is {left.budget.key_chars}")
+        if len(pair[0]) > left[_BUDGET].key_chars:
+            raise OverBudget(f"a dict key of {len(pair[0])} characters; the limit is {left[_BUDGET].key_chars}")
         out[pair[0]] = _decode(pair[1], buffers, depth + 1, left, used)
     return out
 
@@ -351,9 +348,9 @@ def _decode_array(body, buffers, used, left):
     if count * dtype.itemsize != len(buf):
         raise WireError(f"array of shape {tuple(shape)} and dtype {name} needs "
                         f"{count * dtype.itemsize} bytes, got {len(buf)}")
-    left.array_bytes -= len(buf)
-    if left.array_bytes < 0:
-        raise OverBudget(f"arrays of more than {left.budget.limit_text()}")
+    left[_BYTES] -= len(buf)
+    if left[_BYTES] < 0:
+        raise OverBudget(f"arrays of more than {left[_BUDGET].limit_text()}")
     if count == 0:
         return np.zeros(shape, dtype=dtype)
     # The size matches exactly (checked above), so this is a view of the received bytes,
