@@ -231,3 +231,14 @@ def test_call_back_arguments_and_results_are_held_to_the_value_budget(reference)
         assert "1 MiB (limits.value_mib)" in out.value
         out = s.call("big_result", proxies=("widen",))
         assert out.status == "ok" and out.value.startswith("the result of the reference widen() is too large"), out
+
+
+def test_the_reference_process_does_not_import_from_the_graders_working_folder(reference, tmp_path, monkeypatch):
+    # ``python -m`` puts the working folder first on sys.path: a ``grader`` package there must
+    # not be what the trusted reference zygote imports.
+    (tmp_path / "grader").mkdir()
+    (tmp_path / "grader" / "__init__.py").write_text("raise SystemExit('imported from the working folder')\n")
+    monkeypatch.chdir(tmp_path)
+    with Sandbox(LIMITS, jobs=1, reference=reference) as sb, sb.open(chunk(STUDENT)) as session:
+        out = session.call("propagate", (np.zeros((3, 1)), np.zeros((3, 2))), proxies=("sigmoid",))
+    assert out.status == "ok" and np.allclose(out.value, 0.5)

@@ -111,7 +111,8 @@ class Sandbox:
         try:
             self._zygote.launch(self.scratch_base)
             if self._reference_zygote is not None:     # both import numpy at the same time
-                self._reference_zygote.launch(os.getcwd())
+                # In the empty scratch folder too: ``python -m`` puts its folder first on sys.path.
+                self._reference_zygote.launch(self.scratch_base)
             reply = self._zygote.control({"op": "configure", "settings": self._child_settings()},
                                          timeout=START_SECONDS)
             self.landlock_abi = reply.get("landlock_abi", 0)
