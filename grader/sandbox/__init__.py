@@ -133,7 +133,7 @@ class Sandbox:
 
     def _reference_settings(self) -> dict:
         lim = self.limits
-        return {"path": str(self.reference.path), "functions": list(self.functions),
+        return {"path": os.path.abspath(self.reference.path), "functions": list(self.functions),
                 "cpu_seconds": int(lim.cpu_seconds), "memory_mib": int(lim.memory_mib),
                 "value_mib": self.budget.value_mib}
 
