@@ -9,7 +9,6 @@ import textwrap
 import tracemalloc
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pytest
 
 from grader.config import Limits
