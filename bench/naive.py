@@ -51,9 +51,10 @@ def _interrupt(thread_id: int) -> None:
 class InProcessSession:
     """The sandbox Session's interface, without the sandbox: chunks exec'd in this process."""
 
-    def __init__(self, chunks, output_cap: int):
+    def __init__(self, chunks, output_cap: int, reference=None):
         from grader.outcomes import CallOutcome  # noqa: F401  (imported for the calls below)
 
+        self.reference = reference      # the imported solution: proxies are names of its functions
         self.namespace = {"__builtins__": builtins, "__name__": "submission"}
         self.filenames: set = set()
         self.output_cap = output_cap
@@ -84,8 +85,9 @@ class InProcessSession:
         args = [wire.decode(t, buffers) for t in targs]
         kwargs = {k: wire.decode(t, buffers) for k, t in tkw.items()}
         missing = object()
-        saved = {name: self.namespace.get(name, missing) for name in (proxies or {})}
-        self.namespace.update(proxies or {})
+        proxies = {name: getattr(self.reference, name) for name in (proxies or ())}
+        saved = {name: self.namespace.get(name, missing) for name in proxies}
+        self.namespace.update(proxies)
         observers = []
         for name in observe:
             observer = OBSERVERS[name]()
@@ -143,11 +145,14 @@ class InProcessSession:
 class InProcessSandbox:
     """``grader.sandbox.Sandbox``'s interface, without the sandbox."""
 
-    def __init__(self, limits, deny_paths=(), jobs: int = 1, **_):
-        self.output_cap = int(getattr(limits, "output_kib", 64)) * 1024
+    def __init__(self, limits, deny_paths=(), jobs: int = 1, reference=None, **_):
+        from grader.reference import import_solution
 
-    def open(self, chunks, student=None):
-        return InProcessSession(chunks, self.output_cap)
+        self.output_cap = int(getattr(limits, "output_kib", 64)) * 1024
+        self.reference = import_solution(reference.path) if reference is not None else None
+
+    def open(self, chunks, student=None, timeout=None):
+        return InProcessSession(chunks, self.output_cap, self.reference)
 
     def __enter__(self):
         return self

@@ -7,12 +7,13 @@ long loops, and the best one is the least disturbed by the rest of the machine):
 
 - *small call*: ``session.call`` of a function taking a 5x10 float64 array and returning it,
   wall time per call and this process's CPU per call;
-- *call-back*: one call of a student function that calls a proxy ``--callbacks`` times with
-  propagate-sized data (w (5,1), b float, X (5,12), Y (1,12)); the proxy returns what the
-  reference ``propagate`` returns (a dict with a (5,1) array and a float, and a 0-d array).
-  Wall time per round trip, the grader's CPU per round trip (this process, measured with
-  ``time.process_time``: it is single-threaded here) and the child's CPU per round trip
-  (measured inside the child by the student function itself with ``time.process_time``).
+- *call-back*: one call of a student function that calls the proxied reference ``propagate``
+  ``--callbacks`` times with propagate-sized data (w (5,1), b float, X (5,12), Y (1,12)); it
+  returns a dict with a (5,1) array and a float, and a 0-d array. The reference runs in the
+  session's reference process. Wall time per round trip, the grader's CPU per round trip
+  (this process, measured with ``time.process_time``: it is single-threaded here) and the
+  child's CPU per round trip (measured inside the child by the student function itself with
+  ``time.process_time``) and the reference process's (``/proc/<pid>/stat``, clock ticks).
 - *child*: ``--spawns`` sessions opened (fork from the zygote, every lockdown layer, one
   small chunk loaded) and closed one after the other, per child: wall time; this process's
   CPU; the zygote's own CPU and its reaped children's user and system CPU (``/proc/<zygote>/stat``
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
@@ -65,13 +67,27 @@ class Chunk:
     source: str
 
 
-def reference_propagate(w, b, X, Y):
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(w.T @ X + b)))
-    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-    dw = X @ (A - Y).T / m
-    db = float(np.sum(A - Y) / m)
-    return {"dw": dw, "db": db}, np.squeeze(np.array(cost))
+REFERENCE = textwrap.dedent("""
+    import numpy as np
+
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        dw = X @ (A - Y).T / m
+        db = float(np.sum(A - Y) / m)
+        return {"dw": dw, "db": db}, np.squeeze(np.array(cost))
+""")
+
+
+def reference_source(folder: str):
+    """The reference file the call-backs reach (run by the sandbox's reference process)."""
+    from grader.reference import parse_reference
+
+    path = os.path.join(folder, "solution.py")
+    with open(path, "w") as f:
+        f.write(REFERENCE)
+    return parse_reference(path, ["propagate"])
 
 
 def measure_calls(session, n: int) -> tuple[float, float]:
@@ -90,14 +106,17 @@ def measure_callbacks(session, n: int) -> tuple[float, float, float]:
     rng = np.random.default_rng(1)
     w, X = rng.standard_normal((5, 1)), rng.standard_normal((5, 12))
     Y = (rng.random((1, 12)) > 0.5).astype(float)
-    proxies = {"propagate": reference_propagate}
+    proxies = ("propagate",)
     session.call("loop", (w, 0.0, X, Y, 50), proxies=proxies)          # warm up
     base = session.call("loop", (w, 0.0, X, Y, 0), proxies=proxies)    # the call without call-backs
+    worker = session._child.worker.pid      # the session's reference process
+    ref0 = sum(_task_times(worker)[:2])
     wall, cpu = time.perf_counter(), time.process_time()
     out = session.call("loop", (w, 0.0, X, Y, n), proxies=proxies)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    ref = (sum(_task_times(worker)[:2]) - ref0) / os.sysconf("SC_CLK_TCK")
     assert out.status == "ok" and base.status == "ok", (out, base)
-    return (wall - base.seconds) / n, cpu / n, out.value / n
+    return (wall - base.seconds) / n, cpu / n, out.value / n, ref / n
 
 
 def _proc_stat() -> tuple[int, int]:
@@ -134,7 +153,7 @@ def measure_children(sandbox, n: int) -> dict:
     for _ in range(10):                       # warm up
         sandbox.open(chunk).close()
     tick = os.sysconf("SC_CLK_TCK")
-    zpid = sandbox._proc.pid
+    zpid = sandbox._zygote.pid
     bg0 = _settled_stat()
     time.sleep(1.0)
     bg1 = _proc_stat()
@@ -177,18 +196,21 @@ def main() -> int:
     if opts.only_children:
         return 0
     calls, callbacks = [], []
-    with Sandbox(LIMITS, jobs=1) as sandbox, sandbox.open([Chunk("<cell 1>", STUDENT)]) as session:
+    with tempfile.TemporaryDirectory() as folder, \
+            Sandbox(LIMITS, jobs=1, reference=reference_source(folder)) as sandbox, \
+            sandbox.open([Chunk("<cell 1>", STUDENT)]) as session:
         assert all(r.ok for r in session.load_report), session.load_report
         for _ in range(opts.repeat):
             calls.append(measure_calls(session, opts.calls))
             callbacks.append(measure_callbacks(session, opts.callbacks))
     call_wall, call_cpu = min(calls)
-    cb_wall, cb_cpu, cb_child = min(callbacks)
+    cb_wall, cb_cpu, cb_child, cb_ref = min(callbacks)
     us = 1e6
     print(f"small call (5x10 float64 in and out): {call_wall * us:6.1f} us wall, "
           f"{call_cpu * us:6.1f} us grader CPU   (best of {opts.repeat} x {opts.calls})")
     print(f"call-back round trip (propagate-sized): {cb_wall * us:6.1f} us wall, "
-          f"{cb_cpu * us:6.1f} us grader CPU, {cb_child * us:6.1f} us child CPU   "
+          f"{cb_cpu * us:6.1f} us grader CPU, {cb_child * us:6.1f} us child CPU, "
+          f"{cb_ref * us:6.1f} us reference process CPU   "
           f"(best of {opts.repeat} x {opts.callbacks})")
     return 0
 

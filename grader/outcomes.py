@@ -25,8 +25,9 @@ WRONG_TYPE = "wrong_type"  # the result is not plain data (subclass, custom obje
 FORBIDDEN = "forbidden"    # the sandbox refused an operation (network, file, fork...)
 MISSING = "missing"        # the function is not in the submission (or could not be loaded)
 NOT_RUN = "not_run"        # skipped: e.g. the submission's time budget was spent
+TOO_LARGE = "too_large"    # the result is over the plain-data budget (limits.value_mib, parts, lengths)
 
-CALL_STATUSES = (OK, ERROR, TIMEOUT, MEMORY, KILLED, WRONG_TYPE, FORBIDDEN, MISSING, NOT_RUN)
+CALL_STATUSES = (OK, ERROR, TIMEOUT, MEMORY, KILLED, WRONG_TYPE, FORBIDDEN, MISSING, NOT_RUN, TOO_LARGE)
 
 
 @dataclass

@@ -6,7 +6,8 @@ own code. :func:`load_reference` adds the imported module. Both are built once p
 passed to everything that needs them; nothing else parses or imports the solution.
 
 The reference's code never enters the sandbox. Student code reaches a reference function
-only through a call back to the grader (see :meth:`Reference.proxies_for`), which returns
+only through a call-back to a reference process of the sandbox (see
+``grader/sandbox/callbacks.py``), limited to :meth:`Reference.proxy_names`, which returns
 plain data.
 """
 from __future__ import annotations
@@ -115,7 +116,11 @@ def parse_reference(solution: Path, functions) -> ReferenceSource:
 def load_reference(solution: Path | ReferenceSource, functions=None) -> Reference:
     """Import the reference module (parsing it first unless given its :class:`ReferenceSource`)."""
     source = solution if isinstance(solution, ReferenceSource) else parse_reference(solution, functions)
-    path = source.path
+    return Reference(source=source, module=import_solution(source.path))
+
+
+def import_solution(path: Path):
+    """Import the solution file by path (also what the sandbox's reference process runs)."""
     module_name = f"_grader_reference_{path.parent.name}_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -127,7 +132,7 @@ def load_reference(solution: Path | ReferenceSource, functions=None) -> Referenc
         raise SolutionError(f"importing the reference failed: {type(exc).__name__}: {exc}", path=path) from exc
     finally:
         sys.path.remove(str(path.parent))
-    return Reference(source=source, module=module)
+    return module
 
 
 def _returned_names(func: ast.FunctionDef) -> list | None:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from grader.config import Limits
-from grader.sandbox import Sandbox
+from grader.sandbox import Sandbox, SandboxError
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = Limits(call_seconds=5.0, submission_seconds=60.0, cpu_seconds=20, memory_mib=1024,
@@ -233,44 +233,60 @@ def test_wrong_types_are_named_with_their_place(sandbox):
 
 # ------------------------------------------------------------------ proxies and observers
 
-def test_proxies_run_in_the_parent_and_bindings_are_restored(sandbox):
-    seen = []
-
-    def reference_sigmoid(z):
-        seen.append(z.shape)
+REFERENCE = """
+    import numpy as np
+    def sigmoid(z):
+        print("reference sigmoid of shape", np.shape(z))
         return 1 / (1 + np.exp(-z))
-
     def picky(z):
         raise ValueError("z must be an array")
+    def other(z):
+        return z
+    def g(i):
+        return i
+"""
 
-    with sandbox.open(chunks("""
+
+@pytest.fixture(scope="module")
+def reference_source(tmp_path_factory):
+    from grader.reference import parse_reference
+
+    path = tmp_path_factory.mktemp("solution") / "solution.py"
+    path.write_text(textwrap.dedent(REFERENCE))
+    return parse_reference(path, ["sigmoid", "picky", "other", "g"])
+
+
+def test_proxies_run_in_the_reference_process_and_bindings_are_restored(reference_source):
+    with Sandbox(LIMITS, jobs=1, reference=reference_source) as sb, sb.open(chunks("""
         import numpy as np
         def sigmoid(z):
             return "student's own"
         def propagate(w, X):
+            print("before")
             return sigmoid(np.dot(w.T, X))
         def who():
             return sigmoid(0)
         def catch():
             try:
-                return sigmoid(np.zeros(1))
+                return picky(np.zeros(1))
             except ValueError as e:
                 return "caught " + str(e)
     """)) as s:
         w, X = np.ones((2, 1)), np.zeros((2, 3))
-        out = s.call("propagate", (w, X), proxies={"sigmoid": reference_sigmoid})
+        out = s.call("propagate", (w, X), proxies=("sigmoid",))
         assert out.status == "ok" and np.allclose(out.value, 0.5) and out.value.shape == (1, 3)
-        assert seen == [(1, 3)]
+        assert out.stdout == "before\nreference sigmoid of shape (1, 3)\n"     # the call's output, in order
         assert s.call("who").value == "student's own"          # restored after the call
-        assert s.call("catch", proxies={"sigmoid": picky}).value == "caught z must be an array"
+        assert s.call("catch", proxies=("picky",)).value == "caught z must be an array"
         # a proxy the function is not graded with is not reachable
-        assert s.call("who", proxies={"other": reference_sigmoid}).value == "student's own"
+        assert s.call("who", proxies=("other",)).value == "student's own"
+        with pytest.raises(SandboxError, match="no reference function named nope"):
+            s.call("who", proxies=("nope",))
 
 
-def test_proxy_calls_are_capped():
-    with Sandbox(LIMITS, jobs=1, max_callbacks=50) as sb:
-        out = run(sb, "def f():\n    for i in range(1000):\n        g(i)\n    return 1\n", "f",
-                  proxies={"g": lambda i: i})
+def test_proxy_calls_are_capped(reference_source):
+    with Sandbox(LIMITS, jobs=1, max_callbacks=50, reference=reference_source) as sb:
+        out = run(sb, "def f():\n    for i in range(1000):\n        g(i)\n    return 1\n", "f", proxies=("g",))
     assert out.status in ("error", "killed") and ("too many" in out.error or "50" in out.error)
 
 
@@ -447,11 +463,13 @@ def test_a_lying_child_cannot_crash_or_hang_the_parent(sandbox):
             return 7
     """)) as s:
         t = time.monotonic()
-        for fn in ("huge", "garbage", "close"):
+        out = s.call("huge")
+        assert out.status == "too_large" and "1099511627776 bytes" in out.error, out
+        for fn in ("garbage", "close"):
             out = s.call(fn)
             assert out.status == "killed", out
-        from grader.sandbox import wire
-        fake = b"".join(bytes(p) for p in wire.pack({"op": "result", "status": "ok", "value": 100, "seq": 99,
+        from grader.sandbox import frames
+        fake = b"".join(bytes(p) for p in frames.pack({"op": "result", "status": "ok", "value": 100, "seq": 99,
                                                      "observations": {"D": []}}))
         out = s.call("early", (fake.decode("latin-1"),))     # str arg; the child re-encodes it below
         assert out.status == "killed" and "out of turn" in out.error, out

@@ -5,17 +5,17 @@ import struct
 import numpy as np
 import pytest
 
-from grader.sandbox import wire
+from grader.sandbox import frames, wire
 
 
 def roundtrip(value):
     bufs = []
     tree = wire.encode(value, bufs)
-    parts = wire.pack({"value": tree}, bufs)
+    parts = frames.pack({"value": tree}, bufs)
     frame = b"".join(bytes(p) for p in parts)
-    json_len, buf_len = wire.check_prefix(frame[:wire.PREFIX.size])
-    body = bytearray(frame[wire.PREFIX.size:])
-    header, buffers = wire.unpack(memoryview(body)[:json_len], memoryview(body)[json_len:])
+    json_len, buf_len = frames.check_prefix(frame[:frames.PREFIX.size])
+    body = bytearray(frame[frames.PREFIX.size:])
+    header, buffers = frames.unpack(memoryview(body)[:json_len], memoryview(body)[json_len:])
     return wire.decode_value(header["value"], buffers)
 
 
@@ -117,24 +117,24 @@ def frame(header: dict, payload: bytes = b""):
 ])
 def test_lying_trees_raise_wire_error(tree, payload):
     body, payload = frame({"value": tree, "bufs": [len(payload)] if payload else []}, payload)
-    header, buffers = wire.unpack(body, bytearray(payload))
+    header, buffers = frames.unpack(body, bytearray(payload))
     with pytest.raises(wire.WireError):
         wire.decode_value(header["value"], buffers)
 
 
 def test_frame_sizes_are_checked_before_allocating():
     with pytest.raises(wire.WireError):
-        wire.check_prefix(struct.pack(">3sIQ", b"GW1", 10, 1 << 40))
+        frames.check_prefix(struct.pack(">3sIQ", b"GW1", 10, 1 << 40))
     with pytest.raises(wire.WireError):
-        wire.check_prefix(struct.pack(">3sIQ", b"GW1", 1 << 31, 0))
+        frames.check_prefix(struct.pack(">3sIQ", b"GW1", 1 << 31, 0))
     with pytest.raises(wire.WireError):
-        wire.check_prefix(struct.pack(">3sIQ", b"XXX", 1, 0))
+        frames.check_prefix(struct.pack(">3sIQ", b"XXX", 1, 0))
     with pytest.raises(wire.WireError):
-        wire.unpack(b'{"bufs": [100]}', bytearray(10))     # sizes must add up
+        frames.unpack(b'{"bufs": [100]}', bytearray(10))     # sizes must add up
     with pytest.raises(wire.WireError):
-        wire.unpack(b"[" * 100000, bytearray())            # deep JSON: an error, not a crash
+        frames.unpack(b"[" * 100000, bytearray())            # deep JSON: an error, not a crash
     with pytest.raises(wire.WireError):
-        wire.unpack(b"not json", bytearray())
+        frames.unpack(b"not json", bytearray())
 
 
 def test_deep_tree_from_a_liar_is_refused():

@@ -85,7 +85,9 @@ def run_engine(batch, work: list, *, jobs: int, emit, deny_paths: tuple = (), st
     kept = workers if hidden else 0
     deny = protected_paths(assignment, [found.path for found in work], deny_paths)
     slots = Scheduler.sandbox_slots(workers, kept)
-    with Sandbox(assignment.limits, deny_paths=deny, jobs=slots) as sandbox, \
+    # The reference zygote serves call-backs: only needed when graded functions call the reference.
+    reference = batch.reference.source if assignment.attribution == "reference" else None
+    with Sandbox(assignment.limits, deny_paths=deny, jobs=slots, reference=reference) as sandbox, \
             tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
         engine = Engine(batch, work, sandbox, workers=workers, instructor=bool(hidden), emit=emit,
                         stats=Stats(stats), cancel=cancel)

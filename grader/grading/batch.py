@@ -60,9 +60,9 @@ class Batch:
         batch.stats["prepare_seconds"] = time.perf_counter() - started
         return batch
 
-    def proxies(self, function: str):
-        """The reference functions a student's ``function`` reaches by call-back while graded."""
-        return self.reference.proxies_for(function, self.assignment.attribution)
+    def proxies(self, function: str) -> tuple:
+        """Names of the reference functions a student's ``function`` reaches by call-back."""
+        return self.reference.proxy_names(function, self.assignment.attribution)
 
 
 def _prepare_probes(reference: Reference, check, spec, assignment) -> list:

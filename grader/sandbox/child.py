@@ -4,15 +4,19 @@ Runs in a process forked by the zygote; never returns (``os._exit``). Everything
 untrusted territory once student code has run: the grader treats what it sends as claims
 to check, decoded defensively (see ``wire.py``).
 
-Messages (``wire`` frames over the data socket), grader → child:
+Messages (``frames`` over the data socket, fd 3), grader → child:
   {"op": "exec", "filename", "source"}                       run one chunk in the namespace
   {"op": "call", "fn", "args", "kwargs", "proxies", "observe", "max_callbacks"} + buffers
-  {"op": "return", "value"} / {"op": "raise", "type", "message"}   answers to a callback
 child → grader:
   {"op": "hello", "layers", "setup_ms"}                         once, after lockdown
   {"op": "done", "status", "error", "traceback", "line"}        after an exec
-  {"op": "callback", "name", "args", "kwargs"} + buffers       a proxy was called
   {"op": "result", "status", "value" | "error", "traceback", "line", "observations"}
+On fd 4 (only when the sandbox has a reference), to the session's reference process
+(``refworker.py``), when a proxy is called:
+  {"op": "callback", "name", "args", "kwargs"} + buffers  →  {"op": "return", "value"} + buffers
+                                                            or {"op": "raise", "type", "message"}
+What the child sends is held to ``limits.value_mib`` (``settings["value_mib"]``): a result over
+it is answered with status "too_large" and a message naming the part and the limit.
 """
 from __future__ import annotations
 
@@ -24,11 +28,12 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 import types
 
-from grader.sandbox import lockdown, wire
+from grader.sandbox import frames, lockdown, wire
 
 MAX_ERROR = 2000
 MAX_TRACEBACK = 8000
@@ -40,8 +45,8 @@ SAFE_EXCEPTIONS = {name: getattr(builtins, name) for name in (
     "MemoryError", "AssertionError", "NotImplementedError", "RecursionError", "NameError")}
 
 
-def main(settings: dict, sock_fd: int, out_fd: int, null_fd: int, zygote_pid: int) -> None:
-    """Entry point right after fork. Never returns."""
+def main(settings: dict, sock_fd: int, out_fd: int, null_fd: int, zygote_pid: int, ref_fd=None) -> None:
+    """Entry point right after fork (``ref_fd``: the socket to the reference process). Never returns."""
     code = 70
     try:
         os.setsid()                                    # own process group: killpg reaches it all
@@ -55,9 +60,15 @@ def main(settings: dict, sock_fd: int, out_fd: int, null_fd: int, zygote_pid: in
         os.dup2(out_fd, 2)
         if sock_fd != 3:
             os.dup2(sock_fd, 3)
-        os.closerange(4, 1 << 16)
+        if ref_fd is not None and ref_fd != 4:
+            os.dup2(ref_fd, 4)
+        os.closerange(4 if ref_fd is None else 5, 1 << 16)
         sock = socket.socket(fileno=3)
         sock.setblocking(True)
+        ref_sock = None
+        if ref_fd is not None:
+            ref_sock = socket.socket(fileno=4)
+            ref_sock.setblocking(True)
         sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
                                       errors="backslashreplace")
         sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
@@ -72,8 +83,8 @@ def main(settings: dict, sock_fd: int, out_fd: int, null_fd: int, zygote_pid: in
         os.environ.update({"HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8", "PATH": "",
                            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
         sys.dont_write_bytecode = True
-        wire.send_message(sock, {"op": "hello", "layers": layers, "setup_ms": round(setup_ms, 3)})
-        Server(sock).serve()
+        frames.send_message(sock, {"op": "hello", "layers": layers, "setup_ms": round(setup_ms, 3)})
+        Server(sock, ref_sock, wire.Budget.for_value_mib(settings.get("value_mib", 64))).serve()
         code = 0
     except BaseException:   # our own failure (or EOF): the grader sees the exit status
         code = 70
@@ -91,16 +102,19 @@ def _flush() -> None:
 
 
 class Server:
-    def __init__(self, sock):
-        self.sock = sock
+    def __init__(self, sock, ref_sock=None, budget: wire.Budget = wire.TRUSTED):
+        self.sock, self.ref_sock, self.budget = sock, ref_sock, budget
         self.module = types.ModuleType("submission")
         self.namespace = self.module.__dict__
         self.namespace["__builtins__"] = builtins
         self.filenames: set[str] = set()
         self.callbacks_left = 0
         self.seq = None
-        self.reader = wire.FrameReader()
+        self.reader = frames.FrameReader()
         self.inbox: list = []
+        self.ref_reader = frames.FrameReader()
+        self.ref_inbox: list = []
+        self.ref_lock = threading.Lock()      # one call-back at a time, whatever threads do
 
     def receive(self) -> tuple[dict, list]:
         """The next message from the grader (one recv_into usually brings a whole frame)."""
@@ -109,7 +123,16 @@ class Server:
         return self.inbox.pop(0)
 
     def send(self, parts: list) -> None:
-        wire.send_parts(self.sock, parts)   # one syscall for a small frame
+        frames.send_parts(self.sock, parts)   # one syscall for a small frame
+
+    def ask_reference(self, parts: list) -> tuple[dict, list]:
+        """Send a call-back to the reference process and wait for its answer."""
+        if self.ref_sock is None:
+            raise OSError("no reference process")
+        frames.send_parts(self.ref_sock, parts)
+        while not self.ref_inbox:
+            self.ref_inbox.extend(self.ref_reader.recv(self.ref_sock))
+        return self.ref_inbox.pop(0)
 
     def serve(self) -> None:
         while True:
@@ -123,7 +146,7 @@ class Server:
                 reply = self.exec_chunk(header["filename"], header["source"])
                 reply["seq"] = self.seq
                 _flush()
-                self.send(wire.pack(reply))
+                self.send(frames.pack(reply))
             elif op == "call":
                 parts = self.call(header, buffers)
                 _flush()
@@ -149,9 +172,9 @@ class Server:
         name = header["fn"]
         fn = self.namespace.get(name)
         if fn is None or not callable(fn):
-            return wire.pack({"op": "result", "status": "missing", "seq": self.seq,
-                              "error": f"{name} is not defined by the submission" if fn is None
-                              else f"{name} is not a function", "observations": {}})
+            return frames.pack({"op": "result", "status": "missing", "seq": self.seq,
+                                "error": f"{name} is not defined by the submission" if fn is None
+                                else f"{name} is not a function", "observations": {}})
         args = [wire.decode(t, buffers) for t in header["args"]]
         kwargs = {k: wire.decode(t, buffers) for k, t in header["kwargs"]}
         self.callbacks_left = int(header.get("max_callbacks", 100_000))
@@ -173,43 +196,68 @@ class Server:
                     self.namespace.pop(proxy, None)
                 else:
                     self.namespace[proxy] = old
+        return self.reply(reply, value, observations)
+
+    def reply(self, reply: dict | None, value, observations: dict) -> list:
+        """The result frame, within the budget: a value over it becomes a "too_large" answer."""
         buffers_out: list = []
         if reply is None:
             try:
-                tree = wire.encode(value, buffers_out, "result")
+                tree = wire.encode(value, buffers_out, "result", self.budget)
                 reply = {"op": "result", "status": "ok", "value": tree}
+            except wire.TooLarge as exc:
+                buffers_out = []
+                reply = {"op": "result", "status": "too_large", "error": _cap(str(exc), MAX_ERROR)}
             except wire.NotPlainData as exc:
                 buffers_out = []
                 reply = {"op": "result", "status": "wrong_type", "error": _cap(str(exc), MAX_ERROR)}
             except MemoryError:
                 buffers_out = []
                 reply = {"op": "result", "status": "memory", "error": "MemoryError while sending the result"}
+        value = None
         obs_tree = {}
         for key, report in observations.items():
             try:
-                obs_tree[key] = wire.encode(report, buffers_out, f"observer {key}")
+                obs_tree[key] = wire.encode(report, buffers_out, f"observer {key}", self.budget)
             except Exception as exc:  # noqa: BLE001
                 obs_tree[key] = f"observer {key!r} returned no plain data: {_cap(str(exc), 300)}"
         reply["observations"] = {"D": [[k, v] for k, v in obs_tree.items()]}
         reply["seq"] = self.seq
-        value = None
-        return wire.pack(reply, buffers_out)
+        try:
+            return frames.pack(reply, buffers_out, self.budget)
+        except wire.TooLarge as exc:
+            return frames.pack({"op": "result", "status": "too_large", "seq": self.seq, "observations": {"D": []},
+                                "error": _cap(f"result is too large: with what observers saw, {exc}",
+                                              MAX_ERROR)})
 
     def make_stub(self, name: str):
         server = self
 
         def stub(*args, **kwargs):
-            if server.callbacks_left <= 0:
-                raise RuntimeError(f"too many calls to {name}() in one call of a graded function")
-            server.callbacks_left -= 1
             bufs: list = []
             try:
-                targs = [wire.encode(a, bufs, f"argument {i + 1} of {name}()") for i, a in enumerate(args)]
-                tkw = [[k, wire.encode(v, bufs, f"argument {k} of {name}()")] for k, v in kwargs.items()]
+                targs = [wire.encode(a, bufs, f"argument {i + 1} of {name}()", server.budget)
+                         for i, a in enumerate(args)]
+                tkw = [[k, wire.encode(v, bufs, f"argument {k} of {name}()", server.budget)]
+                       for k, v in kwargs.items()]
             except wire.NotPlainData as exc:
                 raise TypeError(str(exc)) from None
-            server.send(wire.pack({"op": "callback", "name": name, "args": targs, "kwargs": tkw}, bufs))
-            header, buffers = server.receive()
+            try:
+                parts = frames.pack({"op": "callback", "name": name, "args": targs, "kwargs": tkw}, bufs,
+                                    server.budget)
+            except wire.TooLarge as exc:
+                raise TypeError(f"the arguments of {name}() are too large: {exc}") from None
+            _flush()                  # what the student printed so far comes before what the reference prints
+            with server.ref_lock:
+                if server.callbacks_left <= 0:
+                    raise RuntimeError(f"too many calls to {name}() in one call of a graded function")
+                server.callbacks_left -= 1
+                try:
+                    header, buffers = server.ask_reference(parts)
+                except (OSError, EOFError, wire.WireError):
+                    raise RuntimeError(f"the call-back to the reference {name}() failed: the reference "
+                                       "process ended before answering (it ran out of memory or time, "
+                                       "or crashed, on these arguments)") from None
             if header.get("op") == "return":
                 return wire.decode(header["value"], buffers)
             exc_type = SAFE_EXCEPTIONS.get(header.get("type"), RuntimeError)

@@ -25,6 +25,8 @@ FIXES = {
                   "remove that code from the graded function",
     st.MISSING: "",
     st.NOT_RUN: "fix the earlier failures of this submission so that it finishes within the time limit",
+    st.TOO_LARGE: "return numpy arrays of the expected shapes: huge arrays, long Python lists, strings or "
+                  "dict keys are refused",
 }
 
 HEADLINES = {
@@ -36,6 +38,7 @@ HEADLINES = {
     st.FORBIDDEN: "tried an operation that grading forbids",
     st.MISSING: "could not be called",
     st.NOT_RUN: "was not run",
+    st.TOO_LARGE: "returned more data than grading accepts",
 }
 
 # Statuses whose error text the grader writes itself (limits, case names).
