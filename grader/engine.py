@@ -31,6 +31,7 @@ import pytest
 from grader import outcomes as st
 from grader.checks import all_checks
 from grader.outcomes import StudentResult, TestResult
+from grader.submission.students import ids_for_paths
 
 ITEMS_MODULE = Path(__file__).with_name("hidden_items.py")
 CHECK_NAMES = ("values", "shapes", "rank1", "vectorized", "runs")
@@ -338,22 +339,8 @@ class _TimedSession:
 
 
 def student_ids(paths: list) -> list:
-    """Student ids from file names, safe as folder names and unique within the batch
-    (bob.ipynb and bob.py become bob and bob_py; a further clash gets -2, -3...)."""
-    from grader.submission.reading import student_id
-
-    ids, seen = [], set()
-    stems = [student_id(Path(p)) for p in paths]
-    for path, stem in zip(paths, stems):
-        name = stem
-        if stems.count(stem) > 1 and Path(path).suffix:
-            name = f"{stem}_{Path(path).suffix.lstrip('.')}"
-        candidate, number = name, 2
-        while candidate in seen:
-            candidate, number = f"{name}-{number}", number + 1
-        seen.add(candidate)
-        ids.append(candidate)
-    return ids
+    """Student ids from file names: see :func:`grader.submission.students.assign_ids`."""
+    return ids_for_paths(paths)
 
 
 def _internal_error_runs(batch, submission) -> dict:
