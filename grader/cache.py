@@ -57,7 +57,7 @@ def submission_key(base: str, path: Path, max_bytes: int = reading_files.DEFAULT
     try:
         members = [m for m in reading_files.members(path) if reading_files.is_submission_name(m.name)]
     except reading_files.ReadFailure as failure:
-        digest.update(f"refused\0{failure.message}".encode())
+        digest.update(f"refused\0{failure.message}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
     members.sort(key=lambda m: not m.name.lower().endswith(".ipynb"))  # stable: by path within each
     budget = max_bytes
@@ -78,10 +78,10 @@ def _member_key(path: Path, shown: str, budget: int) -> tuple[bytes, int]:
         if failure.kind == reading_files.TOO_LARGE:
             try:  # over the budget left: its size and time say when it changes
                 info = os.lstat(path)
-                return f"large\0{info.st_size}\0{info.st_mtime_ns}\0{failure.message}\0".encode(), 0
+                return f"large\0{info.st_size}\0{info.st_mtime_ns}\0{failure.message}\0".encode("utf-8", "surrogateescape"), 0
             except (OSError, ValueError):
                 pass
-        return f"refused\0{failure.message}\0".encode(), 0
+        return f"refused\0{failure.message}\0".encode("utf-8", "surrogateescape"), 0
     return b"file\0" + hashlib.sha256(data).digest(), len(data)
 
 

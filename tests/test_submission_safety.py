@@ -345,3 +345,20 @@ def test_a_syntax_error_on_a_very_long_line_shows_a_window_of_it(tmp_path, assig
     assert len(message) < 600
     lines = message.split("\n")
     assert lines[2].strip() == "^" and lines[2].index("^") == lines[1].index("(")
+
+
+def test_names_that_are_not_text_are_shown_escaped(tmp_path, assignment):
+    """A name with a newline or bytes that are not UTF-8 must neither break a message's line nor
+    make it impossible to write as UTF-8 (feedback, the cache key)."""
+    fifo = tmp_path / os.fsdecode(b"\xff\nx.py")
+    os.mkfifo(fifo)
+    sub = promptly(load_submission, fifo, assignment)
+    assert problem(sub).message.startswith("'\\udcff\\nx.py' is not a regular file but a named pipe (FIFO)")
+    problem(sub).message.encode("utf-8")
+    promptly(submission_key, "base", fifo)
+    folder = tmp_path / "kim"
+    folder.mkdir()
+    (folder / os.fsdecode(b"\xfe.py")).write_bytes(b"x = 1\n")
+    (folder / "b.py").write_bytes(b"x = 1\n")
+    assert "holds 2 notebooks or modules (b.py, '\\udcfe.py')" in problem(load_submission(folder, assignment)).message
+    promptly(submission_key, "base", folder)

@@ -126,16 +126,17 @@ def load_submission(path, assignment, reference=None) -> Submission:
     try:
         ignored = {Path(f).name for f in getattr(assignment, "extra_files", ()) or ()}
         target = reading.locate(path, ignored)
-        shown = path.name if target == path else str(target.relative_to(path.parent))
+        shown = files.printable(path.name if target == path else str(target.relative_to(path.parent)))
         data = reading.read_regular(target, max_bytes_of(assignment), shown=shown)
         digest = hashlib.sha256(data).hexdigest()
         is_notebook = not target.name.lower().endswith(".py")
+        name = files.printable(target.name)
         if is_notebook:
-            units = reading.notebook_units(data, target.name, functions)
+            units = reading.notebook_units(data, name, functions)
         else:
-            units = [reading.module_unit(data, target.name)]
+            units = [reading.module_unit(data, name)]
         if not any(u.is_code and u.text.strip() for u in units) and not any(u.marks for u in units):
-            raise ReadFailure(EMPTY, f"{target.name} has no code in it, so there is nothing to grade; check "
+            raise ReadFailure(EMPTY, f"{name} has no code in it, so there is nothing to grade; check "
                                      "that you submitted the notebook you worked in (File > Download in Jupyter)")
     except ReadFailure as failure:
         if digest == hashlib.sha256(b"").hexdigest() and _is_folder(path):

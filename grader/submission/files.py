@@ -49,6 +49,12 @@ class ReadFailure(Exception):
         self.kind = kind or status
 
 
+def printable(name: str) -> str:
+    """A file name safe in a one-line message (and in UTF-8): as it is, or quoted with escapes
+    when it holds control characters or bytes that are not UTF-8."""
+    return name if name.isprintable() else ascii(name)
+
+
 def size_text(size: int) -> str:
     """A size as people read it: ``190.7 MiB``, ``32 MiB``, ``900 KiB``, ``12 bytes``."""
     for unit, name in ((MIB, "MiB"), (1024, "KiB")):
@@ -96,7 +102,7 @@ def examine(path: Path, shown: str) -> os.stat_result:
     try:
         return os.lstat(path)
     except ValueError:  # a NUL in the name
-        raise ReadFailure(UNREADABLE, f"{shown!r} is not a usable file name; rename the file") from None
+        raise ReadFailure(UNREADABLE, f"{ascii(shown)} is not a usable file name; rename the file") from None
     except FileNotFoundError:
         raise ReadFailure(UNREADABLE, f"{shown} does not exist (it was moved or deleted before grading); "
                                       "submit it again") from None
@@ -121,7 +127,7 @@ def read_regular(path: Path, max_bytes: int, *, shown: str | None = None) -> byt
     regular file, never follows a link, never blocks, never reads more than ``max_bytes + 1``.
     """
     path = Path(path)
-    shown = shown if shown is not None else path.name
+    shown = shown if shown is not None else printable(path.name)
     before = examine(path, shown)
     _refuse_special(before, shown)
     if before.st_size > max_bytes:
@@ -179,7 +185,7 @@ def members(folder: Path) -> list[Path]:
                 for entry in entries:
                     seen += 1
                     if seen > MAX_FOLDER_ENTRIES:
-                        raise ReadFailure(UNREADABLE, f"the folder {folder.name}/ holds more than "
+                        raise ReadFailure(UNREADABLE, f"the folder {printable(folder.name)}/ holds more than "
                                                       f"{MAX_FOLDER_ENTRIES:,} files and folders, too many to look "
                                                       "through; submit only your notebook", TOO_LARGE)
                     if entry.name.startswith("."):
@@ -191,7 +197,7 @@ def members(folder: Path) -> list[Path]:
                         found.append(Path(entry.path))
         except OSError as exc:
             if current == folder:
-                raise ReadFailure(UNREADABLE, f"the folder {folder.name}/ cannot be read ({exc.strerror}); "
+                raise ReadFailure(UNREADABLE, f"the folder {printable(folder.name)}/ cannot be read ({exc.strerror}); "
                                               "submit it again") from None
             continue  # a subfolder that cannot be listed holds nothing we can grade
     found.sort(key=lambda p: str(p.relative_to(folder)))

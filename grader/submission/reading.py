@@ -69,7 +69,7 @@ def student_id(path: Path) -> str:
 def locate(path: Path, ignored_names: set[str]) -> Path:
     """The one file to grade: ``path`` itself, or the single notebook/module in the folder.
     Nothing is opened here; :func:`read_regular` refuses what is not a regular file."""
-    info = files.examine(path, path.name)
+    info = files.examine(path, files.printable(path.name))
     if not stat.S_ISDIR(info.st_mode):
         return path
     found = [f for f in files.members(path) if files.is_submission_name(f.name)
@@ -79,11 +79,12 @@ def locate(path: Path, ignored_names: set[str]) -> Path:
         found = notebooks  # a notebook and scratch .py files: the notebook is the work
     if len(found) == 1:
         return found[0]
-    listing = ", ".join(str(f.relative_to(path)) for f in found)
+    listing = ", ".join(files.printable(str(f.relative_to(path))) for f in found)
+    folder = files.printable(path.name)
     if not found:
-        raise ReadFailure(UNREADABLE, f"the folder {path.name}/ holds no notebook (.ipynb) or module (.py); "
+        raise ReadFailure(UNREADABLE, f"the folder {folder}/ holds no notebook (.ipynb) or module (.py); "
                                       "submit your notebook (File > Download in Jupyter)")
-    raise ReadFailure(UNREADABLE, f"the folder {path.name}/ holds {len(found)} notebooks or modules "
+    raise ReadFailure(UNREADABLE, f"the folder {folder}/ holds {len(found)} notebooks or modules "
                                   f"({listing}) and the grader cannot tell which one is your work; "
                                   "submit exactly one notebook")
 

@@ -57,8 +57,8 @@ def source_name(name: str, is_dir: bool) -> str:
 
 
 def shown(name: str) -> str:
-    """A name safe to print on one line: as it is, or quoted when it holds control characters."""
-    return name if name.isprintable() else repr(name)
+    """A name safe to print on one line and in UTF-8: as it is, or quoted with escapes."""
+    return name if name.isprintable() else ascii(name)
 
 
 def _kind(name: str, is_dir: bool) -> str:
