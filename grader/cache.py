@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 from grader import __version__
+from grader.layout import CACHE
 from grader.outcomes import StudentResult
 from grader.report.files import atomic_write
+from grader.submission import files as reading_files
 
-CACHE_DIR = ".cache"
+CACHE_DIR = CACHE
 
 
 def batch_key(assignment) -> str:
@@ -33,17 +37,53 @@ def batch_key(assignment) -> str:
     return digest.hexdigest()
 
 
-def submission_key(base: str, path: Path) -> str:
+def submission_key(base: str, path: Path, max_bytes: int = reading_files.DEFAULT_MAX_BYTES) -> str:
+    """``base`` and what the loader would read of the submission at ``path``.
+
+    Read as the loader reads (:func:`grader.submission.files.read_regular`): a FIFO, a device,
+    a link or a file over ``max_bytes`` (the cap on one submission) is never opened or read;
+    its refusal, which is all the loader would grade, goes into the key instead. In a folder,
+    the notebooks and modules are read, notebooks first, within ``max_bytes`` in all; one left
+    over counts by its size and modification time.
+    """
     digest = hashlib.sha256(base.encode())
     path = Path(path)
-    members = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    try:
+        is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        is_dir = False
+    if not is_dir:
+        digest.update(_member_key(path, path.name, max_bytes)[0])
+        return digest.hexdigest()
+    try:
+        members = [m for m in reading_files.members(path) if reading_files.is_submission_name(m.name)]
+    except reading_files.ReadFailure as failure:
+        digest.update(f"refused\0{failure.message}".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+    members.sort(key=lambda m: not m.name.lower().endswith(".ipynb"))  # stable: by path within each
+    budget = max_bytes
     for member in members:
-        digest.update(member.name.encode() + b"\0")
-        try:
-            digest.update(member.read_bytes())
-        except OSError as exc:  # unreadable now: never reuse a result for it
-            digest.update(f"unreadable {exc}".encode())
+        name = str(member.relative_to(path))
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        entry, read = _member_key(member, name, budget)
+        digest.update(entry)
+        budget -= read
     return digest.hexdigest()
+
+
+def _member_key(path: Path, shown: str, budget: int) -> tuple[bytes, int]:
+    """(what identifies this file's part in the key, bytes read)."""
+    try:
+        data = reading_files.read_regular(path, max(budget, 0), shown=shown)
+    except reading_files.ReadFailure as failure:
+        if failure.kind == reading_files.TOO_LARGE:
+            try:  # over the budget left: its size and time say when it changes
+                info = os.lstat(path)
+                return f"large\0{info.st_size}\0{info.st_mtime_ns}\0{failure.message}\0".encode("utf-8", "surrogateescape"), 0
+            except (OSError, ValueError):
+                pass
+        return f"refused\0{failure.message}\0".encode("utf-8", "surrogateescape"), 0
+    return b"file\0" + hashlib.sha256(data).digest(), len(data)
 
 
 def load(out: Path, student: str, key: str) -> StudentResult | None:

@@ -24,29 +24,30 @@ from grader import cache
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
 from grader.errors import UserError
-from grader.report import print_summary, write_gradebook, write_student
+from grader.report import print_summary, skipped_warning, write_gradebook, write_skipped, write_student
+from grader.submission import max_bytes_of
 from grader.submission.discover import discover, work_for
 
 
 def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: bool = False,
                  options: Options = Options(), quiet: bool = False) -> int:
     out = Path(out)
-    found = discover(submissions, max_bytes=assignment.limits.submission_mib << 20)
+    max_bytes = max_bytes_of(assignment)
+    found = discover(submissions, max_bytes=max_bytes)
     for note in found.notes:
         print(f"warning: {note}", file=sys.stderr)
-    if found.skipped:
-        print(f"warning: {len(found.skipped)} file(s) in {submissions} are not submissions and were skipped: "
-              + ", ".join(s.name for s in found.skipped[:5]) + ("..." if len(found.skipped) > 5 else ""),
-              file=sys.stderr)
     work = found.found
     if not work:
         raise UserError("no submissions found (expected <student>.ipynb, <student>.py or <student>/)",
                         path=submissions)
+    out.mkdir(parents=True, exist_ok=True)
+    write_skipped(out, found.skipped)
+    if found.skipped:
+        print(skipped_warning(found.skipped, out), file=sys.stderr)
     base = cache.batch_key(assignment)
-    keys = [cache.submission_key(base, item.path) for item in work]
+    keys = [cache.submission_key(base, item.path, max_bytes) for item in work]
     results = [None if force else cache.load(out, item.student, key) for item, key in zip(work, keys)]
     todo = [i for i, result in enumerate(results) if result is None]
-    out.mkdir(parents=True, exist_ok=True)
 
     def finished(position: int, result) -> None:
         index = todo[position]

@@ -46,7 +46,9 @@ from grader.engine.results import not_graded
 from grader.errors import UserError
 from grader.grading import Batch
 from grader.outcomes import StudentResult
-from grader.submission.discover import Found, read_submission_files
+from grader.submission import max_bytes_of
+from grader.submission.discover import Found
+from grader.submission.files import read_all
 
 CHUNK_MAX = 25            # submissions per task, at most
 TASKS_PER_THREAD = 3      # aim for this many tasks per worker thread (load balance vs overhead)
@@ -93,7 +95,7 @@ class DaskBackend:
         batch_id = uuid.uuid4().hex[:12]  # task keys unique to this run, even for the same course
 
         def submit(start: int):
-            part = [(found.student, found.source, read_submission_files(found.path, job.assignment))
+            part = [(found.student, found.source, read_all(found.path, max_bytes_of(job.assignment)))
                     for found in job.work[start:start + size]]
             return client.submit(grade_chunk, course_future, part, pure=False, key=f"grade-{batch_id}-{start}")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.layout import GRADEBOOK
 from grader.report.feedback import feedback_markdown, feedback_sections
 from grader.report.files import atomic_write
 from grader.report.gradebook import gradebook_csv
@@ -38,7 +39,7 @@ def write_student(assignment, result, out: Path) -> None:
 def write_gradebook(assignment, results: list, out: Path) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "gradebook.csv", gradebook_csv(assignment, results), durable=True)
+    atomic_write(out / GRADEBOOK, gradebook_csv(assignment, results), durable=True)
 
 
 def write_reports(assignment, results: list, out: Path) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 
+from grader.layout import OUT_ENTRIES
+
 # Every name the grader itself writes (or may write) directly in OUT. Compared case-folded:
 # on a case-insensitive file system (macOS, Windows) "Gradebook.CSV" is the same entry.
-OUT_NAMES = frozenset({"gradebook.csv", "skipped.txt", "report.html", ".cache"})
+OUT_NAMES = frozenset(OUT_ENTRIES)
 
 _SEPARATORS = {"/", "\\", os.sep, *((os.altsep,) if os.altsep else ())}
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.layout import SKIPPED
 from grader.report.budgets import LINE_CHARS, MESSAGE_CHARS
 from grader.report.files import atomic_write
 from grader.report.text import one_line
 
-SKIPPED_FILE = "skipped.txt"
+SKIPPED_FILE = SKIPPED
 MAX_LINES = 10_000     # a folder of a million stray files still gives a readable file
 SHOWN_ON_CONSOLE = 5
 

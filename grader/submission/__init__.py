@@ -9,31 +9,41 @@ What is kept (see :mod:`grader.submission.selection` for the exact rules): the g
 functions, and the imports, helpers and constants they need, transitively. Each kept cell
 becomes a :class:`CodeChunk` whose line N is the cell's line N (dropped lines are blank), so
 tracebacks and feedback point at the student's real lines.
+
+Reading is safe and bounded (:mod:`grader.submission.files`, :mod:`grader.submission.reading`):
+only regular files are opened, never through a link and never blocking, at most
+``assignment.limits.submission_mib`` bytes; the JSON, the cells and the code have caps no
+course notebook comes near, and past any of them the submission gets one ``too_large`` problem.
+Finding submissions and naming students: :mod:`grader.submission.discover`.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import signature
+from grader.config import Limits
 from grader.reference import parse_reference
 from grader.signature import Signature
-from grader.submission import pysource, reading, selection
-from grader.submission.reading import EMPTY, UNREADABLE, ReadFailure
+from grader.submission import files, pysource, reading, selection
+from grader.submission.reading import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure
 
-__all__ = ["load_submission", "Submission", "CodeChunk", "FunctionSource", "Problem",
+__all__ = ["load_submission", "max_bytes_of", "Submission", "CodeChunk", "FunctionSource", "Problem",
            "OK", "EMPTY", "UNREADABLE", "PROBLEM_KINDS"]
 
 OK = "ok"
 STATUSES = (OK, UNREADABLE, EMPTY)
-# unreadable/empty: the whole file; syntax: the cell does not parse; missing: no definition;
+# unreadable/empty: the whole file; too_large: the whole file, over a cap (bytes, JSON values,
+# cells, code); syntax: the cell does not parse; missing: no definition;
 # signature: other parameters than the reference; duplicate: defined twice (the graded one is
 # named); cell_type: a graded cell turned Markdown/Raw; input: input() in a graded cell;
 # dropped: needs a global set by code that is not kept; undefined: needs a name bound nowhere;
 # internal: a bug in the grader (never expected).
-PROBLEM_KINDS = ("unreadable", "empty", "syntax", "missing", "signature", "duplicate", "cell_type",
+PROBLEM_KINDS = ("unreadable", "empty", TOO_LARGE, "syntax", "missing", "signature", "duplicate", "cell_type",
                  "input", "dropped", "undefined", "internal")
 
 log = logging.getLogger(__name__)
@@ -93,12 +103,19 @@ def _signatures(assignment, reference) -> dict:
     return parse_reference(solution, ()).signatures
 
 
+def max_bytes_of(assignment) -> int:
+    """The cap on bytes read of one submission: ``assignment.limits.submission_mib``."""
+    limits = getattr(assignment, "limits", None)
+    return int(getattr(limits, "submission_mib", Limits.submission_mib)) * files.MIB
+
+
 def load_submission(path, assignment, reference=None) -> Submission:
     """Read one submission; never raises for a broken one (see the module docstring).
 
-    ``assignment`` needs ``functions`` (the graded names, in order); ``reference`` (the batch's
-    :class:`~grader.reference.ReferenceSource`) gives the expected parameters, parsed from
-    ``assignment.solution`` when not given. An unreadable reference is the instructor's
+    ``assignment`` needs ``functions`` (the graded names, in order) and ``limits.submission_mib``
+    (the cap on bytes read; the default limit when it has no ``limits``); ``reference`` (the
+    batch's :class:`~grader.reference.ReferenceSource`) gives the expected parameters, parsed
+    from ``assignment.solution`` when not given. An unreadable reference is the instructor's
     problem and raises :class:`grader.errors.SolutionError`.
     """
     path = Path(path)
@@ -109,20 +126,22 @@ def load_submission(path, assignment, reference=None) -> Submission:
     try:
         ignored = {Path(f).name for f in getattr(assignment, "extra_files", ()) or ()}
         target = reading.locate(path, ignored)
-        data = reading.read_bytes(target)
+        shown = files.printable(path.name if target == path else str(target.relative_to(path.parent)))
+        data = reading.read_regular(target, max_bytes_of(assignment), shown=shown)
         digest = hashlib.sha256(data).hexdigest()
         is_notebook = not target.name.lower().endswith(".py")
+        name = files.printable(target.name)
         if is_notebook:
-            units = reading.notebook_units(data, target.name, functions)
+            units = reading.notebook_units(data, name, functions)
         else:
-            units = [reading.module_unit(data, target.name)]
+            units = [reading.module_unit(data, name)]
         if not any(u.is_code and u.text.strip() for u in units) and not any(u.marks for u in units):
-            raise ReadFailure(EMPTY, f"{target.name} has no code in it, so there is nothing to grade; check "
+            raise ReadFailure(EMPTY, f"{name} has no code in it, so there is nothing to grade; check "
                                      "that you submitted the notebook you worked in (File > Download in Jupyter)")
     except ReadFailure as failure:
-        if path.is_dir() and digest == hashlib.sha256(b"").hexdigest():
+        if digest == hashlib.sha256(b"").hexdigest() and _is_folder(path):
             digest = reading.folder_digest(path)
-        return _failed(student, path, failure.status, digest, functions, failure.message, failure.status)
+        return _failed(student, path, failure.status, digest, functions, failure.message, failure.kind)
     try:
         return _build(student, path, digest, units, functions, signatures, is_notebook)
     except Exception as exc:  # a bug of ours must cost one submission, not the batch
@@ -130,6 +149,13 @@ def load_submission(path, assignment, reference=None) -> Submission:
         return _failed(student, path, UNREADABLE, digest, functions,
                        f"the grader could not read this submission ({type(exc).__name__}: {exc}); this is a "
                        "bug in the grader, not in your work: please tell the course staff", "internal")
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _failed(student, path, status, digest, functions, message, kind) -> Submission:

@@ -1,42 +1,46 @@
 """From a path to the code units of a submission: find the file, read it, split it in cells.
 
-Everything that can go wrong with the file itself (missing, not a regular file, empty,
-not UTF-8, not JSON, not a notebook) becomes a :class:`ReadFailure` whose message tells
+Everything that can go wrong with the file itself (missing, not a regular file, too large,
+empty, not UTF-8, not JSON, not a notebook) becomes a :class:`ReadFailure` whose message tells
 the student what happened and what to do; nothing here raises anything else for bad input.
+Reading is bounded: the bytes by the caller's cap (:func:`files.read_regular`), the JSON by a
+count of its values taken before parsing, the cells and the code by caps whose limits no
+course notebook comes near, so that no file can make loading slow or large.
 """
 from __future__ import annotations
 
+import ast
 import codecs
-import errno
-import hashlib
 import json
-import os
 import re
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-EMPTY = "empty"
-UNREADABLE = "unreadable"
+from grader.submission import files, students
+from grader.submission.files import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure, folder_digest, read_regular
 
-MAX_BYTES = 256 * 1024 * 1024  # far above a notebook with big outputs (50 MB), far below a mistake
-_FOLDER_DEPTH = 3               # how deep a submission folder is searched
-_SKIPPED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git", "node_modules",
-                 ".venv", "venv", "site-packages"}
+__all__ = ["EMPTY", "UNREADABLE", "TOO_LARGE", "ReadFailure", "Unit", "locate", "read_regular", "folder_digest",
+           "student_id", "decode", "notebook_units", "module_unit"]
+
+# Each JSON value costs the parser 50 to 70 bytes of memory, so a 32 MiB file of `{}` or `"ab"`
+# would need 0.5-0.8 GiB; a course notebook holds some thousands of values, one with a long
+# printed output some hundred thousand.
+MAX_JSON_VALUES = 2_000_000
+MAX_CELLS = 10_000            # a course notebook has tens of cells
+# Parsing costs Python about 600 bytes of memory per byte of dense code; a course notebook
+# holds about 10 KiB of code.
+MAX_CODE_BYTES = 256 * 1024
 REDOWNLOAD = ("re-download the notebook from Jupyter with File > Download "
               "(File > Download as > Notebook (.ipynb) in the classic interface) and submit that file")
+CLEAR_OUTPUTS = "open it in Jupyter, clear the outputs (Kernel > Restart & Clear Output), save it, and submit it again"
 
 _HEADER = re.compile(r"#+[ \t]*GRADED[ \t_]+FUNCTION[ \t]*:?[ \t]*([A-Za-z_]\w*)", re.IGNORECASE)
-
-
-class ReadFailure(Exception):
-    def __init__(self, status: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+# A JSON string, or what is left of an unterminated one: it matches wherever a quote starts,
+# so that stripping strings never retries (and never turns quadratic) on a damaged file.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 
 
 @dataclass
@@ -57,105 +61,32 @@ class Unit:
 
 
 def student_id(path: Path) -> str:
-    """The file or folder name without its extension, safe as a folder name."""
-    name = path.name
-    for suffix in (".ipynb.json", ".ipynb.txt", ".ipynb", ".py", ".json", ".txt"):
-        if name.lower().endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
-    name = unicodedata.normalize("NFC", name)
-    name = re.sub(r"[^\w.-]+", "_", name).strip("._-")[:100]
-    return name or "submission"
+    """The file or folder name without its extension, safe as a folder name (before clashes
+    with other submissions are resolved: :mod:`grader.submission.students`)."""
+    return students.student_id(Path(path).name)
 
 
 def locate(path: Path, ignored_names: set[str]) -> Path:
-    """The one file to grade: ``path`` itself, or the single notebook/module in the folder."""
-    try:
-        info = os.lstat(path)
-    except ValueError:  # a NUL in the name
-        raise ReadFailure(UNREADABLE, f"{path.name!r} is not a usable file name; rename the file") from None
-    except FileNotFoundError:
-        raise ReadFailure(UNREADABLE, f"{path.name} does not exist (it was moved or deleted before "
-                                      "grading); submit the notebook again") from None
-    except OSError as exc:
-        raise ReadFailure(UNREADABLE, f"{path.name} cannot be opened ({exc.strerror}); "
-                                      "submit the notebook again") from None
-    if stat.S_ISLNK(info.st_mode):
-        # A link could point at anything on the grading machine (the reference solutions...).
-        raise ReadFailure(UNREADABLE, f"{path.name} is a symbolic link, which the grader does not "
-                                      "follow; submit the notebook file itself")
-    if stat.S_ISREG(info.st_mode):
-        return path
+    """The one file to grade: ``path`` itself, or the single notebook/module in the folder.
+    Nothing is opened here; :func:`read_regular` refuses what is not a regular file."""
+    info = files.examine(path, files.printable(path.name))
     if not stat.S_ISDIR(info.st_mode):
-        raise ReadFailure(UNREADABLE, f"{path.name} is not a regular file or folder; "
-                                      "submit the notebook file itself")
-    found = [f for f in _walk(path) if f.name.lower().endswith((".ipynb", ".py"))
+        return path
+    found = [f for f in files.members(path) if files.is_submission_name(f.name)
              and f.name not in ignored_names]  # course files students upload with their work (lr_utils.py)
-    found.sort(key=lambda f: str(f.relative_to(path)))
-    notebooks = [f for f in found if f.suffix.lower() == ".ipynb"]
+    notebooks = [f for f in found if f.name.lower().endswith(".ipynb")]
     if len(notebooks) == 1:
         found = notebooks  # a notebook and scratch .py files: the notebook is the work
     if len(found) == 1:
-        if os.path.islink(found[0]):
-            raise ReadFailure(UNREADABLE, f"{found[0].relative_to(path.parent)} is a symbolic link, "
-                                          "which the grader does not follow; submit the file itself")
         return found[0]
-    listing = ", ".join(str(f.relative_to(path)) for f in found)
+    listing = ", ".join(files.printable(str(f.relative_to(path))) for f in found)
+    folder = files.printable(path.name)
     if not found:
-        raise ReadFailure(UNREADABLE, f"the folder {path.name}/ holds no notebook (.ipynb) or module (.py); "
+        raise ReadFailure(UNREADABLE, f"the folder {folder}/ holds no notebook (.ipynb) or module (.py); "
                                       "submit your notebook (File > Download in Jupyter)")
-    raise ReadFailure(UNREADABLE, f"the folder {path.name}/ holds {len(found)} notebooks or modules "
+    raise ReadFailure(UNREADABLE, f"the folder {folder}/ holds {len(found)} notebooks or modules "
                                   f"({listing}) and the grader cannot tell which one is your work; "
                                   "submit exactly one notebook")
-
-
-def _walk(folder: Path):
-    """Files of a submission folder: not hidden, not in checkpoints or caches, not too deep,
-    symbolic links to folders not followed."""
-    for root, dirs, files in os.walk(folder):
-        depth = len(Path(root).relative_to(folder).parts)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")
-                         and depth + 1 < _FOLDER_DEPTH)
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
-
-
-def folder_digest(path: Path) -> str:
-    """A digest of a folder that could not be graded (names and sizes), so a cache sees when it changes."""
-    digest = hashlib.sha256()
-    try:
-        if stat.S_ISDIR(os.lstat(path).st_mode):
-            for file in _walk(path):
-                digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
-                digest.update(str(os.lstat(file).st_size).encode() + b"\0")
-    except (OSError, ValueError):
-        pass  # what could be read is digested; the failure itself was reported
-    return digest.hexdigest()
-
-
-def read_bytes(file: Path) -> bytes:
-    """The file's bytes. Opened without following a link and without blocking (a FIFO put in
-    place of the file would hang a plain open), then checked to be a regular file."""
-    try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        what = "is a symbolic link, which the grader does not follow" if exc.errno == errno.ELOOP \
-            else f"cannot be read ({exc.strerror})"
-        raise ReadFailure(UNREADABLE, f"{file.name} {what}; submit the notebook file itself") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ReadFailure(UNREADABLE, f"{file.name} is not a regular file; submit the notebook file itself")
-        if info.st_size > MAX_BYTES:
-            raise ReadFailure(UNREADABLE, f"{file.name} is {info.st_size / 2**20:.0f} MB, too large to be a "
-                                          "notebook; clear the outputs (Edit > Clear Outputs of All Cells), "
-                                          "save, and submit it again")
-        try:
-            return handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise ReadFailure(UNREADABLE, f"{file.name} cannot be read ({exc.strerror}); "
-                                          "submit the notebook again") from None
 
 
 def decode(data: bytes, name: str, fix: str = REDOWNLOAD) -> str:
@@ -187,7 +118,7 @@ _SIGNATURES = {b"PK\x03\x04": "a ZIP archive", b"%PDF": "a PDF document", b"\x89
 def _json_failure(exc: json.JSONDecodeError, text: str, name: str) -> ReadFailure:
     head = text.lstrip()[:200]
     signature = next((what for magic, what in _SIGNATURES.items()
-                      if text.encode("utf-8", "surrogatepass")[:8].startswith(magic)), None)
+                      if text[:8].encode("utf-8", "surrogatepass").startswith(magic)), None)
     conflict = re.search(r"^<<<<<<< ", text, re.MULTILINE)
     if head.lower().startswith(("<!doctype html", "<html")):
         what = "is a web page (HTML), not a notebook: it was probably saved from the browser's page"
@@ -196,7 +127,7 @@ def _json_failure(exc: json.JSONDecodeError, text: str, name: str) -> ReadFailur
                 f"(<<<<<<< on line {text.count(chr(10), 0, conflict.start()) + 1})")
     elif signature:
         what = f"is {signature}, not a notebook"
-    elif not head.startswith("{") and len(text) < 2**20 and _looks_like_python(text):
+    elif not head.startswith("{") and len(text) < 64 * 1024 and _looks_like_python(text):
         what = ("holds Python code, not a notebook (a notebook is JSON); if you meant to submit a "
                 "module, name it .py; otherwise")
     elif not head.startswith("{"):
@@ -211,7 +142,6 @@ def _json_failure(exc: json.JSONDecodeError, text: str, name: str) -> ReadFailur
 
 
 def _looks_like_python(text: str) -> bool:
-    import ast
     try:
         ast.parse(text)
     except Exception:  # any failure just means "no"
@@ -223,43 +153,86 @@ def notebook_units(data: bytes, name: str, functions) -> list[Unit]:
     if not data.strip():
         raise ReadFailure(EMPTY, f"{name} is empty ({len(data)} bytes): the upload or the save failed; "
                                  f"open your notebook in Jupyter, save it (File > Save), {REDOWNLOAD}")
-    text = decode(data, name)
+    raw = _load_json(decode(data, name), name)
+    cells = _notebook_cells(raw, name)
+    units = [_cell_unit(i, cell, functions) for i, cell in enumerate(cells, 1)]
+    code = sum(len(u.text.encode("utf-8", "surrogatepass")) for u in units if u.is_code)
+    if code > MAX_CODE_BYTES:
+        raise ReadFailure(UNREADABLE, f"{name} holds {files.size_text(code)} of code in its code cells, more than "
+                                      f"the {files.size_text(MAX_CODE_BYTES)} the grader analyses in one notebook "
+                                      "(a course notebook holds about 10 KiB): data pasted into cells is the usual "
+                                      "cause; load such data from a file instead, save the notebook, and submit it "
+                                      "again", TOO_LARGE)
+    return units
+
+
+def json_values(text: str) -> int:
+    """About how many values a JSON text holds, counted in linear time before parsing it costs
+    anything: outside strings, one after each comma, one first in each non-empty container."""
+    bare = _JSON_STRING.sub("", text)
+    return bare.count(",") + bare.count("{") + bare.count("[") - bare.count("{}") - bare.count("[]") + 1
+
+
+def _load_json(text: str, name: str):
+    values = json_values(text)
+    if values > MAX_JSON_VALUES:
+        raise ReadFailure(UNREADABLE, f"{name} holds about {values:,} JSON values, more than the "
+                                      f"{MAX_JSON_VALUES:,} the grader reads in one notebook: it probably holds "
+                                      f"very large outputs; {CLEAR_OUTPUTS}", TOO_LARGE)
     try:
-        raw = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _json_failure(exc, text, name) from None
     except RecursionError:
         raise ReadFailure(UNREADABLE, f"{name} is JSON nested too deeply to be a notebook; {REDOWNLOAD}") from None
+
+
+def _notebook_cells(raw, name: str) -> list:
     not_a_notebook = (f"{name} is JSON but not a Jupyter notebook ({{what}}); submit the .ipynb file "
                       "that Jupyter saves (File > Download)")
     if not isinstance(raw, dict):
         raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"it is a {type(raw).__name__}, not an object"))
     if not {"cells", "worksheets", "nbformat"} & raw.keys():
-        keys = ", ".join(sorted(map(str, raw))[:8]) or "none"
+        keys = ", ".join(k[:40] for k in sorted(map(str, raw))[:8]) or "none"
         raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"no 'cells'; its keys are: {keys}"))
     major, _ = nbformat.reader.get_version(raw)
     try:
         major = int(major) if major is not None else 4
-    except (TypeError, ValueError):
-        raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"its nbformat is {major!r}")) from None
+    except (TypeError, ValueError, OverflowError):
+        raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"its nbformat is {str(major)[:40]!r}")) from None
     if major > 4:
         raise ReadFailure(UNREADABLE, f"{name} uses notebook format {major}, newer than the grader reads (4); "
                                       "save it with a current Jupyter (File > Download) and submit that file")
     if major < 4:
         if major not in nbformat.versions:
             raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"its nbformat is {major}"))
-        cells = _upgraded_cells(raw, name, major)
-    else:
-        cells = raw.get("cells")
-        if not isinstance(cells, list):
-            raise ReadFailure(UNREADABLE, not_a_notebook.format(what="its 'cells' is not a list"))
-    return [_cell_unit(i, cell, functions) for i, cell in enumerate(cells, 1)]
+        _check_cell_count(sum(len(sheet.get("cells")) for sheet in _sheets(raw)
+                              if isinstance(sheet.get("cells"), list)), name)
+        return _upgraded_cells(raw, name, major)
+    cells = raw.get("cells")
+    if not isinstance(cells, list):
+        raise ReadFailure(UNREADABLE, not_a_notebook.format(what="its 'cells' is not a list"))
+    _check_cell_count(len(cells), name)
+    return cells
+
+
+def _check_cell_count(count: int, name: str) -> None:
+    if count > MAX_CELLS:
+        raise ReadFailure(UNREADABLE, f"{name} has {count:,} cells, more than the {MAX_CELLS:,} the grader reads in "
+                                      "one notebook: a notebook this long was made by a program or by pasting cells "
+                                      "many times; delete the cells you do not need (keep the graded ones), save it, "
+                                      "and submit it again", TOO_LARGE)
+
+
+def _sheets(raw: dict) -> list:
+    sheets = raw.get("worksheets")
+    return [sheet for sheet in sheets if isinstance(sheet, dict)] if isinstance(sheets, list) else []
 
 
 def _upgraded_cells(raw: dict, name: str, major: int) -> list:
     """An old (v3 or older) notebook, converted by nbformat after dropping its outputs."""
-    for sheet in raw.get("worksheets") or []:
-        for cell in (sheet.get("cells") or []) if isinstance(sheet, dict) else []:
+    for sheet in _sheets(raw):
+        for cell in sheet.get("cells") if isinstance(sheet.get("cells"), list) else []:
             if isinstance(cell, dict) and "outputs" in cell:
                 cell["outputs"] = []  # never needed, possibly huge, and converted for nothing
     try:
@@ -268,7 +241,7 @@ def _upgraded_cells(raw: dict, name: str, major: int) -> list:
         notebook = nbformat.convert(old, 4)
     except Exception as exc:  # nbformat raises many types on malformed old notebooks
         raise ReadFailure(UNREADABLE, f"{name} is an old (format {major}) notebook that cannot be converted "
-                                      f"({type(exc).__name__}: {exc}); open it in a current Jupyter, "
+                                      f"({type(exc).__name__}: {str(exc)[:200]}); open it in a current Jupyter, "
                                       "save it, and submit it again") from None
     return list(notebook.get("cells") or [])
 
@@ -318,7 +291,7 @@ def _mark(unit: Unit, metadata, functions) -> None:
         grade_id = nbgrader["grade_id"]
         for name in sorted(functions, key=len, reverse=True):
             if grade_id == name or re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", grade_id):
-                unit.marks.setdefault(name, f"is the graded cell of `{name}` (nbgrader id {grade_id!r})")
+                unit.marks.setdefault(name, f"is the graded cell of `{name}` (nbgrader id {grade_id[:60]!r})")
                 break
 
 
@@ -326,5 +299,10 @@ def module_unit(data: bytes, name: str) -> Unit:
     if not data.strip():
         raise ReadFailure(EMPTY, f"{name} is empty ({len(data)} bytes): the upload or the save failed; "
                                  "submit your file again")
+    if len(data) > MAX_CODE_BYTES:
+        raise ReadFailure(UNREADABLE, f"{name} is {files.size_text(len(data))} of code, more than the "
+                                      f"{files.size_text(MAX_CODE_BYTES)} the grader analyses in one module: data "
+                                      "pasted into it is the usual cause; load such data from a file instead and "
+                                      "submit it again", TOO_LARGE)
     text = decode(data, name, fix="save it as UTF-8 (your editor's Save with Encoding) and submit it again")
     return Unit(name, f"<{name}>", None, "code", _normalize(text))

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.adversarial, pytest.mark.slow]
 
 HOSTILE = [h.student for h in hostile_corpus(placeholder_values())]
 BROKEN = [h.student for h in broken_corpus(placeholder_values())]
-EXTRA = ["sub_symlink", "sub_two_notebooks"]
+EXTRA = ["sub_two_notebooks"]
 GRADER_FILES = ("results.json", "feedback.md", "feedback.html")
 
 
@@ -75,11 +75,11 @@ def test_broken_notebook(hostile_batch, honest_scores, student):
     assert_outcome(hostile_batch, honest_scores, student)
 
 
-def test_a_symlinked_submission_is_not_followed(hostile_batch):
-    results = hostile_batch.results
-    assert results.status("sub_symlink") == "unreadable"
-    assert results.score("sub_symlink") == 0
-    assert "symbolic link" in results.feedback("sub_symlink")
+def test_a_symlinked_submission_is_not_followed_but_reported(hostile_batch):
+    assert "sub_symlink" not in hostile_batch.results.gradebook
+    skipped = (hostile_batch.out / "skipped.txt").read_text(encoding="utf-8")
+    assert "sub_symlink.ipynb\ta symbolic link: the grader does not follow links" in skipped
+    assert "sub_symlink.ipynb" in hostile_batch.run.stderr
 
 
 def test_a_folder_of_two_notebooks_is_refused_with_a_reason(hostile_batch):
@@ -126,7 +126,7 @@ def test_nothing_outside_scratch_and_out_changed(hostile_batch):
 def test_out_holds_only_what_the_grader_writes(hostile_batch):
     out = hostile_batch.out
     students = set(hostile_batch.results.gradebook)
-    allowed = {"gradebook.csv"} | {f"{s}/{f}" for s in students for f in GRADER_FILES} \
+    allowed = {"gradebook.csv", "skipped.txt"} | {f"{s}/{f}" for s in students for f in GRADER_FILES} \
         | {f".cache/{s}.json" for s in students}
     found = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert found <= allowed, sorted(found - allowed)
