@@ -49,6 +49,11 @@ class ResultStore:
                                                          checks.get(t.check, len(checks)), t.hidden, t.name))
         status = submission.status if submission is not None else INTERNAL
         notes = [p.message for p in submission.problems] if submission is not None else []
+        judged = {t.function for t in tests}
+        unjudged = [name for name in functions if name not in judged]
+        if unjudged:  # an item that never ran: never a silent loss of points
+            self.note_error(index, f"internal grader error: {', '.join(unjudged)} was not judged (please report "
+                                   f"this; this submission is graded again on the next run)")
         for message in self.errors.get(index, ()):
             status = INTERNAL
             notes.append(message)
