@@ -8,11 +8,12 @@ OUT ?= build/grades
 N ?= 200
 JOBS ?=
 
-.PHONY: help setup test grade assignments bench doctor clean
+.PHONY: help setup test soak grade assignments bench doctor clean
 
 help:
 	@echo "make grade [SUBMISSIONS=dir] [OUT=dir]   grade a folder of submissions (default: the examples)"
 	@echo "make test                                 run the project's whole test suite"
+	@echo "make soak                                 200 random fault-injection batches (and the 200-run forms)"
 	@echo "make assignments                          regenerate assignments/ from solutions/ + config.yaml"
 	@echo "make bench [N=1000]                       benchmark grading N generated submissions"
 	@echo "make doctor                               show which sandbox protections are active here"
@@ -27,6 +28,10 @@ $(VENV)/.installed: pyproject.toml
 
 test: setup
 	$(BIN)/python -m pytest
+
+soak: setup
+	$(BIN)/python -m pytest -m soak -q -p no:cacheprovider tests/adversarial/test_fault_injection.py \
+		tests/adversarial/test_batch_finishes.py
 
 grade: setup
 	$(BIN)/grader grade $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))

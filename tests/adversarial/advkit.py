@@ -146,17 +146,34 @@ class Run:
                 f"\n--- stderr\n{self.stderr[-3000:]}")
 
 
-def grader_command(submissions: Path, out: Path, config: Path, *extra: str, jobs: str | None = "2") -> list:
-    return [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out), "--config", str(config),
+# ``python -m grader`` that also reports its own peak memory (the grader process, not its children).
+MEASURED_MAIN = ("import resource, sys; from grader.cli import main; code = main(sys.argv[1:]); "
+                 "print(f'grader peak RSS KiB: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
+                 "file=sys.stderr); sys.exit(code)")
+
+
+def grader_command(submissions: Path, out: Path, config: Path, *extra: str, jobs: str | None = "2",
+                   measure: bool = False) -> list:
+    main = ["-c", MEASURED_MAIN] if measure else ["-m", "grader"]
+    return [sys.executable, *main, "grade", str(submissions), "--out", str(out), "--config", str(config),
             *(["--jobs", jobs] if jobs else []), *extra]
 
 
+def peak_rss_kib(run: "Run") -> int:
+    """The grader's own peak memory, from a run with ``measure=True``."""
+    for line in run.stderr.splitlines():
+        if line.startswith("grader peak RSS KiB: "):
+            return int(line.rpartition(" ")[2])
+    raise AssertionError(f"the run did not report its memory\n{run}")
+
+
 def run_grader(submissions: Path, out: Path, config: Path, *extra: str, bound: float, cwd: Path,
-               env: dict | None = None, jobs: str | None = "2") -> Run:
+               env: dict | None = None, jobs: str | None = "2", measure: bool = False) -> Run:
     """Run ``grader grade`` as a subprocess; fail (after killing it) if it takes more than ``bound``.
-    ``jobs=None`` leaves ``--jobs`` to its default."""
+    ``jobs=None`` leaves ``--jobs`` to its default; ``measure`` reports the grader's peak memory."""
     started = time.monotonic()
-    proc = subprocess.Popen(grader_command(submissions, out, config, *extra, jobs=jobs), cwd=cwd, env=_env(env),
+    proc = subprocess.Popen(grader_command(submissions, out, config, *extra, jobs=jobs, measure=measure),
+                            cwd=cwd, env=_env(env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = proc.communicate(timeout=bound)
