@@ -98,7 +98,7 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     from grader import cache
     from grader.grading import Batch
     from grader.pipeline import grade
-    from grader.report import write_gradebook, write_student
+    from grader.report import write_batch, write_student
     from grader.submission.discover import work_for
 
     if out.exists():
@@ -126,7 +126,7 @@ def grade_batch(assignment, paths: list, out: Path, jobs: int) -> dict:
     # the batch between grader processes (the preparation above is then timed on its own).
     results = grade(assignment, work, jobs=jobs, stats=stats, on_result=on_done, progress=sys.stderr.isatty())
     graded_at = t = time.perf_counter()
-    write_gradebook(assignment, results, out)
+    write_batch(assignment, results, out)
     report_seconds[0] += time.perf_counter() - t
     wall = time.perf_counter() - started
     after = usage()

@@ -19,6 +19,7 @@ from grader.layout import CACHE
 from grader.outcomes import StudentResult
 from grader.report.files import atomic_write
 from grader.submission import files as reading_files
+from grader.submission.formats import format_of
 
 CACHE_DIR = CACHE
 
@@ -56,11 +57,11 @@ def submission_key(base: str, path: Path, max_bytes: int = reading_files.DEFAULT
         digest.update(_member_key(path, path.name, max_bytes)[0])
         return digest.hexdigest()
     try:
-        members = [m for m in reading_files.members(path) if reading_files.is_submission_name(m.name)]
+        members = [m for m in reading_files.members(path) if format_of(m.name) is not None]
     except reading_files.ReadFailure as failure:
         digest.update(f"refused\0{failure.message}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
-    members.sort(key=lambda m: not m.name.lower().endswith(".ipynb"))  # stable: by path within each
+    members.sort(key=lambda m: format_of(m.name).rank)  # stable: by path within each
     budget = max_bytes
     for member in members:
         name = str(member.relative_to(path))

@@ -24,7 +24,7 @@ from grader import cache
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
 from grader.errors import UserError
-from grader.report import print_summary, skipped_warning, write_gradebook, write_skipped, write_student
+from grader.report import print_summary, skipped_warning, write_batch, write_skipped, write_student
 from grader.submission import max_bytes_of
 from grader.submission.discover import discover, work_for
 
@@ -62,7 +62,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
     for i, result in enumerate(results):
         if i not in graded:
             write_student(assignment, result, out)  # cheap, and repairs a deleted file
-    write_gradebook(assignment, results, out)
+    write_batch(assignment, results, out)
     if not quiet:
         reused = len(work) - len(todo)
         if reused:

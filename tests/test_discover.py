@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import UserError
-from grader.report import write_gradebook
+from grader.report import write_batch
 from grader.submission.discover import (EMPTY_FOLDER, NOT_A_SUBMISSION, SPECIAL, SYMLINK, Discovery, Found, Skipped,
                                         discover, work_for)
 from grader.submission.students import MAX_ID_BYTES, OUT_ENTRIES, RESERVED_IDS, assign_ids, same_id_key
@@ -181,7 +181,7 @@ def test_a_suffix_never_takes_another_students_id(tmp_path):
 
 def test_the_report_writers_write_only_reserved_names(tmp_path, assignment):
     """OUT_ENTRIES is the list of what the grader writes in OUT beside the student folders."""
-    write_gradebook(assignment, [], tmp_path)
+    write_batch(assignment, [], tmp_path)
     assert {p.name for p in tmp_path.iterdir()} <= set(OUT_ENTRIES)
     assert {"gradebook.csv", "report.html", "skipped.txt", ".cache"} <= set(OUT_ENTRIES)
     assert {"gradebook.csv", "gradebook", "report.html", "report", "skipped.txt", "skipped"} <= RESERVED_IDS

@@ -9,7 +9,7 @@ import pytest
 
 from grader.outcomes import StudentResult
 from grader.report import (OUT_NAMES, UnsafeStudentId, check_student_id, gradebook_csv, skipped_warning,
-                           write_gradebook, write_skipped, write_student)
+                           write_batch, write_skipped, write_student)
 from grader.report.summary import summary_table
 from test_report_injection import evil_result
 
@@ -38,9 +38,9 @@ def test_a_source_is_one_cell_never_a_formula(assignment):
                    "two\u240alines,\"q\".py"]
 
 
-def test_write_gradebook_and_read_it_back(assignment, tmp_path):
+def test_write_batch_and_read_it_back(assignment, tmp_path):
     results = [StudentResult(student="bob", source="bob.ipynb", status="ok")]
-    write_gradebook(assignment, results, tmp_path)
+    write_batch(assignment, results, tmp_path)
     book = rows((tmp_path / "gradebook.csv").read_text(encoding="utf-8"))
     assert book[0]["student"] == "bob" and book[0]["source"] == "bob.ipynb"
 
@@ -105,7 +105,7 @@ def test_the_console_warning_names_the_first_few_and_the_file(tmp_path):
 def test_reports_are_byte_identical_for_the_same_inputs(assignment, tmp_path):
     for out in (tmp_path / "a", tmp_path / "b"):
         write_student(assignment, evil_result(), out)
-        write_gradebook(assignment, [evil_result()], out)
+        write_batch(assignment, [evil_result()], out)
         write_skipped(out, [Entry("b.txt", "r"), Entry("a.txt", "r")])
     for name in ("eve/results.json", "eve/feedback.md", "eve/feedback.html", "gradebook.csv", "skipped.txt"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

@@ -162,6 +162,20 @@ def all_checks() -> dict:
     return _REGISTRY
 
 
+def register_check(check: Check) -> None:
+    """Add a check defined outside this package (a course's own): config.yaml then accepts its
+    name, and it judges every function that gives it points."""
+    registry = all_checks()
+    registry[check.name] = check
+    ordered = sorted(registry.values(), key=lambda c: (c.order, c.name))
+    registry.clear()
+    registry.update((c.name, c) for c in ordered)
+
+
+def unregister_check(name: str) -> None:
+    all_checks().pop(name, None)
+
+
 def check_names() -> tuple:
     """The names of every check, in judging order: the only list of them (config.yaml's keys,
     the instructor tests' ``check=``, the reports' ``extra_data.check`` all come from here)."""
@@ -169,4 +183,4 @@ def check_names() -> tuple:
 
 
 __all__ = ["Check", "FunctionRun", "Probe", "ProbeRun", "CaseRun", "CallOutcome", "Case", "Verdict", "all_checks",
-           "check_names"]
+           "check_names", "register_check", "unregister_check"]

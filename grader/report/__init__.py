@@ -5,6 +5,9 @@
 - ``<student>/feedback.md`` and ``feedback.html`` (``feedback.py``, ``html.py``);
 - ``skipped.txt`` and its console warning (``skipped.py``);
 - the summary table printed at the end of ``make grade`` (``summary.py``).
+The files written per student and per batch are registered in :data:`STUDENT_FILES` and
+:data:`BATCH_FILES`: a new report is a module with a render function and one
+``register_student_file(...)`` or ``register_batch_file(...)`` line.
 Student text is only ever literal text in them (``text.py``), and what each file may cost
 is capped (``budgets.py``). OUT's own entry names are in ``names.OUT_NAMES``.
 Every file is written atomically (temp file + rename), so a killed run leaves either the
@@ -13,7 +16,9 @@ the same results give byte-identical files.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from grader.layout import GRADEBOOK
 from grader.report.feedback import feedback_markdown, feedback_sections
@@ -26,28 +31,66 @@ from grader.report.skipped import skipped_warning, write_skipped
 from grader.report.summary import print_summary
 
 
+@dataclass(frozen=True)
+class StudentFile:
+    """A file in each student's folder: ``render(assignment, result, sections) -> str``
+    (``sections``: the feedback's parts, computed once for all the student's files)."""
+
+    name: str
+    render: Callable
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """A file in OUT for the whole batch: ``render(assignment, results) -> str``; ``durable``
+    files are synced to disk (the gradebook: what a power cut must not take)."""
+
+    name: str
+    render: Callable
+    durable: bool = False
+
+
+STUDENT_FILES = [
+    StudentFile("results.json", lambda assignment, result, sections: results_json(assignment, result)),
+    StudentFile("feedback.md", feedback_markdown),
+    StudentFile("feedback.html", feedback_html),
+]
+BATCH_FILES = [BatchFile(GRADEBOOK, gradebook_csv, durable=True)]
+
+
+def register_student_file(file: StudentFile) -> None:
+    STUDENT_FILES[:] = [f for f in STUDENT_FILES if f.name != file.name] + [file]
+
+
+def register_batch_file(file: BatchFile) -> None:
+    BATCH_FILES[:] = [f for f in BATCH_FILES if f.name != file.name] + [file]
+
+
 def write_student(assignment, result, out: Path) -> None:
     check_student_id(result.student)
     folder = Path(out) / result.student
     folder.mkdir(parents=True, exist_ok=True)
     sections = feedback_sections(assignment, result)
-    atomic_write(folder / "results.json", results_json(assignment, result))
-    atomic_write(folder / "feedback.md", feedback_markdown(assignment, result, sections))
-    atomic_write(folder / "feedback.html", feedback_html(assignment, result, sections))
+    for file in STUDENT_FILES:
+        atomic_write(folder / file.name, file.render(assignment, result, sections))
 
 
-def write_gradebook(assignment, results: list, out: Path) -> None:
+def write_batch(assignment, results: list, out: Path) -> None:
+    """The batch's files: the gradebook and every registered batch report."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / GRADEBOOK, gradebook_csv(assignment, results), durable=True)
+    for file in BATCH_FILES:
+        atomic_write(out / file.name, file.render(assignment, results), durable=file.durable)
 
 
 def write_reports(assignment, results: list, out: Path) -> None:
     for result in results:
         write_student(assignment, result, out)
-    write_gradebook(assignment, results, out)
+    write_batch(assignment, results, out)
 
 
-__all__ = ["write_reports", "write_student", "write_gradebook", "write_skipped", "skipped_warning",
+__all__ = ["StudentFile", "BatchFile", "STUDENT_FILES", "BATCH_FILES", "register_student_file",
+           "register_batch_file", "write_reports", "write_student", "write_batch", "write_skipped",
+           "skipped_warning",
            "print_summary", "gradebook_csv", "results_json", "feedback_markdown", "feedback_html",
            "atomic_write", "OUT_NAMES", "UnsafeStudentId", "check_student_id"]

@@ -30,6 +30,7 @@ from grader.config import Limits
 from grader.reference import parse_reference
 from grader.signature import Signature
 from grader.submission import files, pysource, reading, selection
+from grader.submission.formats import format_of
 from grader.submission.reading import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure
 
 __all__ = ["load_submission", "max_bytes_of", "Submission", "CodeChunk", "FunctionSource", "Problem",
@@ -129,12 +130,10 @@ def load_submission(path, assignment, reference=None) -> Submission:
         shown = files.printable(path.name if target == path else str(target.relative_to(path.parent)))
         data = reading.read_regular(target, max_bytes_of(assignment), shown=shown)
         digest = hashlib.sha256(data).hexdigest()
-        is_notebook = not target.name.lower().endswith(".py")
+        fmt = format_of(target.name)
+        is_notebook = fmt.cells
         name = files.printable(target.name)
-        if is_notebook:
-            units = reading.notebook_units(data, name, functions)
-        else:
-            units = [reading.module_unit(data, name)]
+        units = fmt.units(data, name, functions)
         if not any(u.is_code and u.text.strip() for u in units) and not any(u.marks for u in units):
             raise ReadFailure(EMPTY, f"{name} has no code in it, so there is nothing to grade; check "
                                      "that you submitted the notebook you worked in (File > Download in Jupyter)")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UserError
-from grader.submission import files, students
+from grader.submission import files, formats, students
 from grader.submission.files import ReadFailure
 
 NOT_A_SUBMISSION = "not a submission: only <student>.ipynb, <student>.py or a folder <student>/ are graded"
@@ -111,14 +111,14 @@ def _examine(path: Path) -> tuple[str | None, bool, int | None]:
         return _examine_folder(path), True, None
     if not stat.S_ISREG(mode):
         return SPECIAL.format(kind=files.kind_of(mode)), False, None
-    if files.is_submission_name(path.name):
+    if formats.is_submission_name(path.name):
         return None, False, info.st_size
     return NOT_A_SUBMISSION + _rename_hint(path.name), False, None
 
 
 def _examine_folder(path: Path) -> str | None:
     try:
-        if not any(files.is_submission_name(member.name) for member in files.members(path)):
+        if not any(formats.is_submission_name(member.name) for member in files.members(path)):
             return EMPTY_FOLDER
     except ReadFailure:
         pass  # too large or unreadable: graded, so that the loader tells the student why
@@ -128,7 +128,7 @@ def _examine_folder(path: Path) -> str | None:
 def _rename_hint(name: str) -> str:
     """``gus.ipynb.bak`` -> "; if it is the student's work, rename it to gus.ipynb"."""
     lowered = name.lower()
-    for suffix in files.SUBMISSION_SUFFIXES:
+    for suffix in formats.suffixes():
         at = lowered.rfind(suffix + ".")
         if at > 0:
             return f"; if it is the student's work, rename it to {students.shown(name[:at + len(suffix)])}"

@@ -21,6 +21,7 @@ import stat
 from pathlib import Path
 
 from grader.config import Limits
+from grader.submission.formats import format_of
 
 EMPTY = "empty"
 UNREADABLE = "unreadable"
@@ -32,7 +33,6 @@ FOLDER_DEPTH = 3           # how deep a submission folder is searched (the folde
 MAX_FOLDER_ENTRIES = 10_000  # entries examined in one submission folder: a course upload holds a few
 SKIPPED_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git", "node_modules",
                           ".venv", "venv", "site-packages"})
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
                | getattr(os, "O_CLOEXEC", 0))
 _CHUNK = MIB
@@ -80,14 +80,10 @@ def kind_of(mode: int) -> str:
     return "a special file"
 
 
-def is_submission_name(name: str) -> bool:
-    """``alice.ipynb``, ``ivy.IPYNB``, ``bob.py``: a notebook or module by its name."""
-    return name.lower().endswith(SUBMISSION_SUFFIXES)
-
-
 def too_large(shown: str, size: int | None, max_bytes: int) -> ReadFailure:
     """Over the cap; ``size`` None when the file only turned out longer while being read."""
-    if shown.lower().endswith(".ipynb"):
+    fmt = format_of(shown)
+    if fmt is not None and fmt.cells:
         fix = ("It probably holds large outputs (images, printed arrays): open it in Jupyter, clear the "
                "outputs (Kernel > Restart & Clear Output), save it, and submit it again.")
     else:
@@ -227,7 +223,7 @@ def read_all(path: Path, max_bytes: int) -> dict:
             return {"": read_regular(path, max_bytes)}
         found, budget = {}, max_bytes
         for member in members(path):
-            if is_submission_name(member.name):
+            if format_of(member.name) is not None:
                 data = read_regular(member, budget)
                 found[str(member.relative_to(path))] = data
                 budget -= len(data)

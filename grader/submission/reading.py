@@ -21,9 +21,10 @@ import nbformat
 
 from grader.submission import files, students
 from grader.submission.files import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure, folder_digest, read_regular
+from grader.submission.formats import Format, format_of, register_format
 
 __all__ = ["EMPTY", "UNREADABLE", "TOO_LARGE", "ReadFailure", "Unit", "locate", "read_regular", "folder_digest",
-           "student_id", "decode", "notebook_units", "module_unit"]
+           "student_id", "decode", "notebook_units", "module_unit", "cell_unit"]
 
 # Each JSON value costs the parser 50 to 70 bytes of memory, so a 32 MiB file of `{}` or `"ab"`
 # would need 0.5-0.8 GiB; a course notebook holds some thousands of values, one with a long
@@ -72,11 +73,11 @@ def locate(path: Path, ignored_names: set[str]) -> Path:
     info = files.examine(path, files.printable(path.name))
     if not stat.S_ISDIR(info.st_mode):
         return path
-    found = [f for f in files.members(path) if files.is_submission_name(f.name)
+    found = [f for f in files.members(path) if format_of(f.name) is not None
              and f.name not in ignored_names]  # course files students upload with their work (lr_utils.py)
-    notebooks = [f for f in found if f.name.lower().endswith(".ipynb")]
-    if len(notebooks) == 1:
-        found = notebooks  # a notebook and scratch .py files: the notebook is the work
+    best = [f for f in found if format_of(f.name).rank == min(format_of(g.name).rank for g in found)]
+    if len(best) == 1:
+        found = best  # a notebook and scratch .py files: the notebook is the work
     if len(found) == 1:
         return found[0]
     listing = ", ".join(files.printable(str(f.relative_to(path))) for f in found)
@@ -155,7 +156,7 @@ def notebook_units(data: bytes, name: str, functions) -> list[Unit]:
                                  f"open your notebook in Jupyter, save it (File > Save), {REDOWNLOAD}")
     raw = _load_json(decode(data, name), name)
     cells = _notebook_cells(raw, name)
-    units = [_cell_unit(i, cell, functions) for i, cell in enumerate(cells, 1)]
+    units = [cell_unit(i, cell, functions) for i, cell in enumerate(cells, 1)]
     code = sum(len(u.text.encode("utf-8", "surrogatepass")) for u in units if u.is_code)
     if code > MAX_CODE_BYTES:
         raise ReadFailure(UNREADABLE, f"{name} holds {files.size_text(code)} of code in its code cells, more than "
@@ -246,7 +247,10 @@ def _upgraded_cells(raw: dict, name: str, major: int) -> list:
     return list(notebook.get("cells") or [])
 
 
-def _cell_unit(index: int, cell, functions) -> Unit:
+def cell_unit(index: int, cell, functions) -> Unit:
+    """The unit of notebook cell ``index`` (1-based; a dict with ``cell_type``, ``source`` and
+    ``metadata``), marked as the graded cell of a function when its header or metadata says so.
+    Formats whose units are cells build them with this."""
     label, filename = f"cell {index}", f"<cell {index}>"
     if not isinstance(cell, dict):
         return Unit(label, filename, index, "invalid", "")
@@ -306,3 +310,13 @@ def module_unit(data: bytes, name: str) -> Unit:
                                       "submit it again", TOO_LARGE)
     text = decode(data, name, fix="save it as UTF-8 (your editor's Save with Encoding) and submit it again")
     return Unit(name, f"<{name}>", None, "code", _normalize(text))
+
+
+def _module_units(data: bytes, name: str, functions) -> list[Unit]:
+    return [module_unit(data, name)]
+
+
+# The built-in formats (see grader.submission.formats): the notebook is the work in a folder
+# that also holds scratch modules.
+register_format(Format("notebook", (".ipynb",), notebook_units, cells=True, rank=0))
+register_format(Format("module", (".py",), _module_units, cells=False, rank=2))

@@ -19,19 +19,20 @@ import unicodedata
 from pathlib import Path
 
 from grader.layout import OUT_ENTRIES
+from grader.submission.formats import FOLDER_RANK, format_of, suffixes
 
 # Ids never start with "." (a temporary file, the cache); the entries and their stems are taken.
 RESERVED_IDS = frozenset(n.casefold() for e in OUT_ENTRIES for n in (e, e.split(".")[0]) if n)
 
 MAX_ID_BYTES = 100   # far below NAME_MAX (255 bytes) with a suffix and ".json.<random>.tmp" added
-_SUFFIXES = (".ipynb.json", ".ipynb.txt", ".ipynb", ".py", ".json", ".txt")
+# Suffixes browsers add to a downloaded notebook, besides the formats' own.
+_DOWNLOAD_SUFFIXES = (".ipynb.json", ".ipynb.txt", ".json", ".txt")
 _UNSAFE = re.compile(r"[^\w.-]+")
-_RANK = {"notebook": 0, "folder": 1, "module": 2}
 
 
 def student_id(name: str) -> str:
     """The id a file or folder name gives, before clashes are resolved (see the module docstring)."""
-    for suffix in _SUFFIXES:
+    for suffix in sorted((*_DOWNLOAD_SUFFIXES, *suffixes()), key=len, reverse=True):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             break
@@ -56,10 +57,12 @@ def shown(name: str) -> str:
     return name if name.isprintable() else ascii(name)
 
 
-def _kind(name: str, is_dir: bool) -> str:
+def _rank(name: str, is_dir: bool) -> int:
+    """Who keeps a shared id: by format rank (notebooks first), folders between."""
     if is_dir:
-        return "folder"
-    return "notebook" if not name.lower().endswith(".py") else "module"
+        return FOLDER_RANK
+    fmt = format_of(name)
+    return fmt.rank if fmt is not None else FOLDER_RANK + 1
 
 
 def assign_ids(entries: list[tuple[str, bool]]) -> tuple[list[str], list[str]]:
@@ -68,7 +71,7 @@ def assign_ids(entries: list[tuple[str, bool]]) -> tuple[list[str], list[str]]:
     and renames. The same entries give the same ids whatever their order."""
     bases = [student_id(name) for name, _ in entries]
     order = sorted(range(len(entries)), key=lambda i: (
-        _RANK[_kind(*entries[i])], entries[i][0] != unicodedata.normalize("NFC", entries[i][0]),
+        _rank(*entries[i]), entries[i][0] != unicodedata.normalize("NFC", entries[i][0]),
         entries[i][0], i))
     ids: list = [None] * len(entries)
     taken: set[str] = set()
