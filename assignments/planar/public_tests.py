@@ -201,7 +201,7 @@ def nn_model_test(target):
          ),
          {'num_iterations': 20},  # keyword arguments
          {'W1': np.array([[-0.00917423928934, 0.0447729453415], [-0.0329736348556, 0.113660537723], [-0.0124101208379, -0.0562238468305], [0.0213139994359, -0.151641307351]], dtype=np.float64), 'b1': np.array([[0.00479395827567], [0.00680876308408], [-0.00355857385386], [-0.0136595327456]], dtype=np.float64), 'W2': np.array([[-0.0466790141297, -0.116674219934, 0.0545231551215, 0.155956129923]], dtype=np.float64), 'b2': np.array([[-0.410125088231]], dtype=np.float64)}),  # expected result
-        ("the course's published example",
+        ("the course's example inputs, 100 iterations",
          (  # arguments
              np.array([[1.6243453636632417, -0.6117564136500754, -0.5281717522634557], [-1.0729686221561705, 0.8654076293246785, -2.3015386968802827]], dtype=np.float64),
              np.array([[1.0, 0.0, 1.0]], dtype=np.float64),
