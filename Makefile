@@ -3,7 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SUBMISSIONS ?= examples/submissions
+SUBMISSIONS ?=
+ASSIGNMENT ?=
 OUT ?= build/grades
 N ?= 200
 JOBS ?=
@@ -11,10 +12,11 @@ JOBS ?=
 .PHONY: help setup test soak grade assignments bench doctor clean
 
 help:
-	@echo "make grade [SUBMISSIONS=dir] [OUT=dir]   grade a folder of submissions (default: the examples)"
+	@echo "make grade [SUBMISSIONS=dir] [OUT=dir] [ASSIGNMENT=name]"
+	@echo "                                         grade a folder (default: every assignment's examples)"
 	@echo "make test                                 run the project's whole test suite"
 	@echo "make soak                                 200 random fault-injection batches (and the 200-run forms)"
-	@echo "make assignments                          regenerate assignments/ from solutions/ + config.yaml"
+	@echo "make assignments                          regenerate assignments/ (every assignment) from solutions/ + config.yaml"
 	@echo "make bench [N=1000]                       benchmark grading N generated submissions"
 	@echo "make doctor                               show which sandbox protections are active here"
 
@@ -34,7 +36,8 @@ soak: setup
 		tests/adversarial/test_batch_finishes.py
 
 grade: setup
-	$(BIN)/grader grade $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+	$(BIN)/grader grade $(SUBMISSIONS) --out $(OUT) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) \
+		$(if $(JOBS),--jobs $(JOBS))
 
 assignments: setup
 	$(BIN)/grader generate

@@ -126,6 +126,7 @@ def _schema(check_names: list[str]) -> dict:
             "notebook": {"type": "string"},
             "extra_files": {"type": "array", "items": {"type": "string"}},
             "hidden_tests": {"type": "array", "items": {"type": "string"}},
+            "examples": {"type": "string"},
             "attribution": {"enum": list(ATTRIBUTIONS)},
             "limits": _LIMITS,
             "tolerance": _TOLERANCE,
@@ -261,6 +262,7 @@ class AssignmentSpec:
     extra_files: tuple
     hidden_tests: tuple
     attribution: str
+    examples: Path  # example submissions, graded by `grader grade` with no folder named
     limits: Limits
     tolerance: Tolerance
     functions: dict  # name -> FunctionSpec, in config order
@@ -410,6 +412,7 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
     return AssignmentSpec(
         name=name, title=data["title"], root=root, solution=solution, notebook=notebook,
         extra_files=extra, hidden_tests=hidden_tests,
+        examples=(root / data.get("examples", f"examples/{name}")).resolve(),
         attribution=data.get("attribution", "reference"), limits=limits, tolerance=tolerance,
         functions=functions,
     )

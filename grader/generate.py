@@ -248,6 +248,7 @@ def render_notebook(assignment, stub: str) -> str:
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
         "title": assignment.title,
+        "grader": {"assignment": assignment.name},
     })
     nbformat.validate(notebook)
     return nbformat.writes(notebook) + "\n"

@@ -27,6 +27,7 @@ from grader.errors import UserError
 from grader.report import print_summary, skipped_warning, write_batch, write_skipped, write_student
 from grader.submission import max_bytes_of
 from grader.submission.discover import discover, work_for
+from grader.submission.identify import identify
 
 
 def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: bool = False,
@@ -68,6 +69,39 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         if reused:
             print(f"{reused} submission(s) unchanged since the last run: results reused (--force regrades)")
         print_summary(assignment, results, out)
+    return 0
+
+
+def choose_assignment(config, name: str | None, submissions: Path):
+    """The assignment named, the only one configured, or the one the submissions are for."""
+    if name is not None or len(config.assignments) == 1:
+        return config.assignment(name)
+    first = next(iter(config.assignments.values()))
+    found = discover(submissions, max_bytes=max_bytes_of(first)).found
+    chosen, why = identify(found, {n: list(a.functions) for n, a in config.assignments.items()}, max_bytes_of(first))
+    if chosen is None:
+        raise UserError(f"several assignments are configured ({', '.join(config.assignments)}) and {why}",
+                        path=submissions, hint="name the assignment: --assignment NAME (make grade ASSIGNMENT=NAME)")
+    print(f"grading for the assignment {chosen}: {why} (--assignment NAME to choose)", file=sys.stderr)
+    return config.assignment(chosen)
+
+
+def grade_examples(config, name: str | None, out: Path, **options) -> int:
+    """Grade each assignment's example submissions (``examples:``, default ``examples/<name>``)
+    into ``out/<name>``: what ``make grade`` shows on a fresh clone."""
+    chosen = [config.assignment(name)] if name else list(config.assignments.values())
+    graded = 0
+    for assignment in chosen:
+        if not assignment.examples.is_dir():
+            print(f"{assignment.name}: no example submissions in {assignment.examples}", file=sys.stderr)
+            continue
+        if graded and not options.get("quiet"):
+            print()
+        grade_folder(assignment, assignment.examples, Path(out) / assignment.name, **options)
+        graded += 1
+    if not graded:
+        raise UserError("no example submissions to grade", path=config.path,
+                        hint="name a folder of submissions: grader grade SUBMISSIONS (make grade SUBMISSIONS=dir)")
     return 0
 
 

@@ -24,7 +24,7 @@ from grader.submission.discover import (EMPTY_FOLDER, NOT_A_SUBMISSION, SPECIAL,
 from grader.submission.students import MAX_ID_BYTES, OUT_ENTRIES, RESERVED_IDS, assign_ids, same_id_key
 
 ROOT = Path(__file__).resolve().parents[1]
-ALICE = ROOT / "examples" / "submissions" / "alice_correct.ipynb"
+ALICE = ROOT / "examples" / "logreg" / "alice_correct.ipynb"
 CAP = 32 * 2**20
 BOUND = 60.0  # seconds; what is looked for is a hang, which never ends
 

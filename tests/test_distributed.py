@@ -18,7 +18,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "submissions"
+EXAMPLES = ROOT / "examples" / "logreg"
 
 pytestmark = pytest.mark.slow
 

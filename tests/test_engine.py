@@ -10,7 +10,7 @@ from grader.errors import UserError
 from grader.pipeline import grade_paths
 
 ROOT = Path(__file__).resolve().parents[1]
-GOOD = ROOT / "examples" / "submissions" / "alice_correct.ipynb"
+GOOD = ROOT / "examples" / "logreg" / "alice_correct.ipynb"
 
 
 def with_instructor_test(assignment, folder: Path, source: str):

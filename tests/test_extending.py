@@ -10,7 +10,7 @@ from grader.pipeline import grade
 from grader.submission.discover import discover
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "submissions"
+EXAMPLES = ROOT / "examples" / "logreg"
 
 
 class ReversedBackend:

@@ -13,7 +13,8 @@ import pytest
 
 from grader.errors import SolutionError
 from grader.generate import build_assignment, generate_assignment, literal, parse_notebook_source
-from helpers_logreg import ASSIGNMENTS, ROOT, logreg_assignment
+from grader.config import load_config
+from helpers_logreg import ASSIGNMENTS, CONFIG, ROOT, logreg_assignment
 
 
 @pytest.fixture(scope="module")
@@ -28,18 +29,26 @@ def generated(assignment, tmp_path_factory):
     return out, paths
 
 
-def test_committed_assignments_are_in_sync_byte_for_byte(generated):
-    out, paths = generated
-    committed = ASSIGNMENTS / "logreg"
+COURSE = load_config(CONFIG)
+
+
+@pytest.mark.parametrize("name", list(COURSE.assignments))
+def test_committed_assignments_are_in_sync_byte_for_byte(name, tmp_path):
+    out = tmp_path / name
+    paths = generate_assignment(COURSE.assignment(name), out)
+    committed = ASSIGNMENTS / name
     names = sorted(p.name for p in paths)
     assert sorted(p.name for p in committed.iterdir() if p.is_file()) == names, \
-        "assignments/logreg/ has other files than `make assignments` writes"
-    stale = [name for name in names if (out / name).read_bytes() != (committed / name).read_bytes()]
-    assert not stale, f"assignments/logreg/{stale} out of date: run `make assignments` and commit"
+        f"assignments/{name}/ has other files than `make assignments` writes"
+    stale = [file for file in names if (out / file).read_bytes() != (committed / file).read_bytes()]
+    assert not stale, f"assignments/{name}/{stale} out of date: run `make assignments` and commit"
 
 
-def test_generation_is_deterministic(assignment, generated, tmp_path):
-    out, _ = generated
+@pytest.mark.parametrize("name", list(COURSE.assignments))
+def test_generation_is_deterministic(name, tmp_path):
+    assignment = COURSE.assignment(name)
+    out = tmp_path / name
+    generate_assignment(assignment, out)
     again = build_assignment(assignment)
     for name, data in again.items():
         assert (out / name).read_bytes() == data
@@ -164,11 +173,18 @@ def test_generate_cli_writes_the_default_folder(tmp_path):
     """`grader generate --out` through the real command line, on a copy of the course."""
     config = (ROOT / "config.yaml").read_text()
     result = subprocess.run([sys.executable, "-m", "grader", "generate", "--config", str(ROOT / "config.yaml"),
-                             "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
+                             "--assignment", "logreg", "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     for path in (ASSIGNMENTS / "logreg").iterdir():
         assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
     assert config == (ROOT / "config.yaml").read_text()
+
+
+def test_generate_cli_refuses_one_folder_for_several_assignments(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "grader", "generate", "--config", str(ROOT / "config.yaml"),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "add --assignment NAME" in result.stderr
 
 
 # --------------------------------------------------------------------------- instructor errors

@@ -15,7 +15,8 @@ import pytest
 from grader.cases import make_cases
 from grader.markers import solution_lines
 from grader.reference import load_reference
-from helpers_logreg import ASSIGNMENTS, logreg_assignment
+from grader.config import load_config
+from helpers_logreg import ASSIGNMENTS, CONFIG, logreg_assignment
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
 _FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
@@ -74,6 +75,18 @@ def _secret_floats(value):
                 yield float(x)
 
 
+def _all_floats(value) -> list:
+    """Every number inside a (possibly nested) input, in order."""
+    if isinstance(value, dict):
+        return [x for item in value.values() for x in _all_floats(item)]
+    if isinstance(value, (list, tuple)) and not all(isinstance(v, (int, float)) for v in value):
+        return [x for item in value for x in _all_floats(item)]
+    try:
+        return [float(x) for x in np.ravel(np.asarray(value, dtype=float))]
+    except (TypeError, ValueError):
+        return []
+
+
 def find_leaks(assignment, folder: Path) -> list:
     texts = student_texts(folder)
     leaks = []
@@ -124,7 +137,7 @@ def find_leaks(assignment, folder: Path) -> list:
                 continue
             # Literal (edge) inputs: look for the sequence of their numbers, in order.
             for arg in case.args:
-                sequence = [float(x) for x in np.ravel(np.asarray(arg, dtype=float))]
+                sequence = _all_floats(arg)
                 if len(sequence) < 3:
                     continue
                 for path in texts:
@@ -153,8 +166,10 @@ def assignment():
     return logreg_assignment()
 
 
-def test_no_hidden_material_in_assignments(assignment):
-    folder = ASSIGNMENTS / "logreg"
+@pytest.mark.parametrize("name", list(load_config(CONFIG).assignments))
+def test_no_hidden_material_in_assignments(name):
+    assignment = load_config(CONFIG).assignment(name)
+    folder = ASSIGNMENTS / name
     assert sorted(p.name for p in folder.iterdir()), "nothing generated"
     assert find_leaks(assignment, folder) == []
 

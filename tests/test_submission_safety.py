@@ -25,7 +25,7 @@ from grader.submission.reading import MAX_CELLS, MAX_CODE_BYTES, MAX_JSON_VALUES
 from grader.submission.selection import MAX_NOTES
 
 ROOT = Path(__file__).resolve().parents[1]
-ALICE = ROOT / "examples" / "submissions" / "alice_correct.ipynb"
+ALICE = ROOT / "examples" / "logreg" / "alice_correct.ipynb"
 FUNCTIONS = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
 BOUND = 60.0  # seconds: the per-submission limit (Limits.submission_seconds); a hang never ends
 

@@ -320,3 +320,8 @@ def _module_units(data: bytes, name: str, functions) -> list[Unit]:
 # that also holds scratch modules.
 register_format(Format("notebook", (".ipynb",), notebook_units, cells=True, rank=0))
 register_format(Format("module", (".py",), _module_units, cells=False, rank=2))
+
+
+def header_names(text: str) -> list[str]:
+    """The names in the ``# GRADED FUNCTION: name`` lines of ``text``."""
+    return [m.group(1) for line in text.splitlines() if (m := _HEADER.match(line.strip()))]

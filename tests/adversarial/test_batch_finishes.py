@@ -14,7 +14,7 @@ import pytest
 
 from advkit import ROOT, load_assignment, run_grader, write_config
 
-EXAMPLES = ROOT / "examples" / "submissions"
+EXAMPLES = ROOT / "examples" / "logreg"
 GOOD = EXAMPLES / "alice_correct.ipynb"
 
 

@@ -19,7 +19,7 @@ import pytest
 from advkit import ROOT, honest_cells, load_assignment, peak_rss_kib, run_grader, write_config, write_notebook
 from corpus import FLOOD_STDOUT, HANG_LOOP, OS_EXIT
 
-GOOD = (ROOT / "examples" / "submissions" / "alice_correct.ipynb").read_bytes()
+GOOD = (ROOT / "examples" / "logreg" / "alice_correct.ipynb").read_bytes()
 SHORT_FORM = 3
 SOAK = 200
 
