@@ -350,7 +350,24 @@ def _validate_schema(raw: Any, schema: dict, path: Path) -> None:
     if len(errors) > 10:
         lines.append(f"... and {len(errors) - 10} more")
     raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines), path=path,
-                      hint="see the comments in config.yaml and README.md (Configuration) for the allowed keys")
+                      hint=section_hint(_deepest(errors[0]).absolute_path))
+
+
+REFERENCE = "docs/config.md"
+# Which section of the configuration reference explains a key, by the key's path.
+_SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Points and checks"),
+             ("checks", "Points and checks"), ("inputs", "Inputs"), ("public", "Cases"), ("hidden", "Cases"),
+             ("edge", "Cases"), ("functions", "Function"), ("assignments", "Assignment"))
+
+
+def section_hint(key_path) -> str:
+    """"see docs/config.md, section "Inputs"" for a key path like assignments.a.functions.f.inputs.X."""
+    parts = [str(p) for p in key_path]
+    # The deepest key that names a section; an assignment's or a function's own name never does.
+    named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions"))]
+    titles = dict(_SECTIONS)
+    section = next((titles[part] for part in reversed(named) if part in titles), "Top level")
+    return f"see {REFERENCE}, section \"{section}\""
 
 
 def _deepest(error):
@@ -398,7 +415,8 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
         file = (root / rel).resolve()
         if not file.is_file():
             raise ConfigError(f"{where}: file {rel!r} not found (looked in {root})", path=path,
-                              hint="fix the path; paths are relative to the folder of config.yaml")
+                              hint=f"fix the path; paths are relative to the folder of config.yaml "
+                                   f"({section_hint(['assignments', name, 'title'])})")
         return file
 
     solution = existing(data["solution"], f"{key}.solution")
@@ -429,7 +447,7 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
         inputs[arg] = InputSpec(name=arg, as_=as_, has_value=has_value, **spec)
         if as_ in ("float", "int") and inputs[arg].shape:
             raise ConfigError(f"{key}.inputs.{arg}: 'as: {as_}' needs shape []", path=path,
-                              hint="a Python scalar has no shape; use shape: []")
+                              hint=f"a Python scalar has no shape; use shape: [] ({section_hint(['inputs'])})")
 
     cases = []
     for visibility in ("public", "hidden"):
@@ -439,7 +457,8 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
             missing = sorted(needed - set(case["sizes"]))
             if missing:
                 raise ConfigError(f"{where}.sizes: missing size(s) {', '.join(missing)} used by the inputs", path=path,
-                                  hint=f"give every size the inputs use: {', '.join(sorted(needed))}")
+                                  hint=f"give every size the inputs use: {', '.join(sorted(needed))} "
+                                       f"({section_hint(['public'])})")
             sizes = ", ".join(f"{k}={v}" for k, v in case["sizes"].items())
             # A hidden case's name is shown to students: it must not reveal its sizes.
             label = case.get("name") or (f"hidden case {i + 1}" if visibility == "hidden"
@@ -454,12 +473,12 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
             raise ConfigError(f"{where}.args: " + "; ".join(
                 ([f"unknown argument(s) {', '.join(unknown)}"] if unknown else [])
                 + ([f"missing argument(s) {', '.join(missing)}"] if missing else [])), path=path,
-                hint=f"give exactly the arguments under inputs: {', '.join(inputs)}")
+                hint=f"give exactly the arguments under inputs: {', '.join(inputs)} ({section_hint(['edge'])})")
         cases.append(CaseSpec(name=case["name"], hidden=case.get("hidden", True), args=dict(case["args"]),
                               kwargs=dict(case.get("kwargs", {}))))
     if not cases:
         raise ConfigError(f"{key}: no cases (public, hidden or edge)", path=path,
-                          hint="add at least one public and one hidden case")
+                          hint=f"add at least one public and one hidden case ({section_hint(['public'])})")
 
     check_options = {}
     for check_name, options in (data.get("checks") or {}).items():

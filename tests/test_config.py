@@ -9,7 +9,7 @@ import yaml
 
 from grader.config import load_config
 from grader.errors import ConfigError
-from helpers_logreg import CONFIG
+from helpers_logreg import CONFIG, ROOT
 
 SOLUTION = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"
 BASE = {
@@ -164,3 +164,13 @@ def test_generate_writes_assignments_next_to_the_config(tmp_path):
     assert "raise NotImplementedError()" in (out / "sol.py").read_text()
     assert "2 * x" not in (out / "sol.py").read_text()
     assert not re.search(r"(?<![\w.])99(?![\w.])", (out / "public_tests.py").read_text())  # the hidden seed
+
+
+def test_every_section_a_config_error_points_to_exists():
+    from grader.config import _SECTIONS, REFERENCE, section_hint
+
+    text = (ROOT / REFERENCE).read_text(encoding="utf-8")
+    headings = {line.lstrip("#").strip() for line in text.splitlines() if line.startswith("## ")}
+    for title in {"Top level", *dict(_SECTIONS).values()}:
+        assert title in headings, title
+    assert section_hint(["assignments", "a", "functions", "f", "inputs", "X"]) == f'see {REFERENCE}, section "Inputs"'
