@@ -160,7 +160,7 @@ def test_generate_writes_assignments_next_to_the_config(tmp_path):
     result = run_generate(tmp_path, write(tmp_path, BASE))
     assert result.returncode == 0, result.stderr
     out = tmp_path / "assignments" / "demo"
-    assert sorted(p.name for p in out.iterdir()) == ["public_tests.py", "sol.py"]
+    assert sorted(p.name for p in out.iterdir()) == ["grader_compare.py", "public_tests.py", "sol.py"]
     assert "raise NotImplementedError()" in (out / "sol.py").read_text()
     assert "2 * x" not in (out / "sol.py").read_text()
     assert not re.search(r"(?<![\w.])99(?![\w.])", (out / "public_tests.py").read_text())  # the hidden seed

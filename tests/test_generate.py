@@ -60,8 +60,10 @@ def test_generation_is_deterministic(name, tmp_path):
 
 def test_files_written(generated, assignment):
     out, paths = generated
-    assert {p.name for p in paths} == {"logreg.py", "logreg.ipynb", "public_tests.py", "lr_utils.py"}
+    assert {p.name for p in paths} == {"logreg.py", "logreg.ipynb", "public_tests.py", "grader_compare.py",
+                                       "lr_utils.py"}
     assert (out / "lr_utils.py").read_bytes() == (ROOT / "solutions/logreg/lr_utils.py").read_bytes()
+    assert (out / "grader_compare.py").read_bytes() == (ROOT / "grader/checks/analysis/compare.py").read_bytes()
 
 
 def test_notebook_is_valid_v4_with_fixed_ids_and_graded_metadata(generated, assignment):
@@ -102,28 +104,37 @@ def test_stub_module_matches_notebook_cells_and_keeps_signatures(generated, assi
             assert body in stub
 
 
-def test_public_tests_import_only_numpy_and_stdlib(generated):
-    out, _ = generated
-    tree = ast.parse((out / "public_tests.py").read_text())
+def _imports(path: Path) -> set:
     imported = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             imported |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
-    assert imported - {"numpy"} <= set(sys.stdlib_module_names)
-    assert "numpy" in imported
+    return imported
 
 
-def _load_public_tests(out):
+def test_public_tests_import_only_numpy_the_stdlib_and_the_shipped_comparison(generated):
+    out, _ = generated
+    imported = _imports(out / "public_tests.py")
+    assert imported - {"numpy", "grader_compare"} <= set(sys.stdlib_module_names)
+    assert {"numpy", "grader_compare"} <= imported
+    shipped = _imports(out / "grader_compare.py")
+    assert shipped - {"numpy"} <= set(sys.stdlib_module_names) | {"__future__"}
+    assert "grader" not in shipped
+
+
+def _load_public_tests(out, monkeypatch):
+    monkeypatch.syspath_prepend(str(out))
+    monkeypatch.delitem(sys.modules, "grader_compare", raising=False)
     namespace = {"__name__": "public_tests_under_test"}
     exec(compile((out / "public_tests.py").read_text(), "public_tests.py", "exec"), namespace)
     return namespace
 
 
-def test_public_tests_pass_on_the_reference_and_catch_classic_mistakes(generated, assignment, capsys):
+def test_public_tests_pass_on_the_reference_and_catch_classic_mistakes(generated, assignment, capsys, monkeypatch):
     out, _ = generated
-    tests = _load_public_tests(out)
+    tests = _load_public_tests(out, monkeypatch)
     from grader.reference import load_reference
     ref = load_reference(assignment.solution, list(assignment.functions))
     for name in assignment.functions:
@@ -149,9 +160,9 @@ def test_public_tests_pass_on_the_reference_and_catch_classic_mistakes(generated
     for test, student, words in [
         ("initialize_with_zeros_test", rank1_zeros, "rank-1 array"),
         ("initialize_with_zeros_test", int_bias, "should be a float"),
-        ("sigmoid_test", wrong_sigmoid, "wrong values"),
-        ("predict_test", int_predict, "float array"),
-        ("propagate_test", array_db, "should be a scalar"),
+        ("sigmoid_test", wrong_sigmoid, "differs from the reference at 3 of 3 entries"),
+        ("predict_test", int_predict, r"has dtype int\d+, expected floating point \(float64\)"),
+        ("propagate_test", array_db, r"grads\['db'\] should be a scalar"),
     ]:
         with pytest.raises(AssertionError, match=words):
             tests[test](student)

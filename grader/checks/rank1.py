@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import structure
 from grader.checks import Check, FunctionRun, Probe
+from grader.checks.analysis import compare
 from grader.checks.analysis import hidden as words
 from grader.checks.analysis.broadcasting import ShapeEval, repeats_dimension, symbolic
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
@@ -166,8 +166,8 @@ class Rank1Check(Check):
             outcome = case_run.outcome
             if not outcome.ok:
                 continue
-            for leaf in structure.leaves(case_run.expected, outcome.value, run.output_names):
-                if not isinstance(leaf, structure.Leaf) or leaf.path in seen:
+            for leaf in compare.leaves(case_run.expected, outcome.value, run.output_names):
+                if not isinstance(leaf, compare.Leaf) or leaf.path in seen:
                     continue
                 e, a = leaf.expected, leaf.actual
                 if not (isinstance(e, np.ndarray) and isinstance(a, np.ndarray) and e.ndim == 2 and a.ndim == 1):

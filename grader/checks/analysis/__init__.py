@@ -1,5 +1,8 @@
 """Analysis the checks share (no ``CHECK`` here, so nothing in this package is a check).
 
+- :mod:`.compare`: an output against the expected one (structure, shapes and types, values),
+  for the shapes and values checks and, copied unchanged, for the students' public tests
+  (numpy and the standard library only: it imports nothing from ``grader``);
 - :mod:`.submission_code`: a submission's (or the reference's) code, parsed: defs, imports,
   lines, the helpers a function reaches; :class:`~.submission_code.CodeCache` keeps one parse
   per submission for a batch;

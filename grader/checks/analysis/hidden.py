@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from grader import structure
+from grader.checks.analysis import compare
 
 OWN_EXCEPTION = "an exception of a class your code defines"
 _TOKEN = re.compile(r"\s*([A-Za-z_][\w.]*)")
@@ -74,10 +74,10 @@ def general_path(path: str) -> str:
     return _INDEX.sub("[k]", path)
 
 
-def structure_problem(mismatch: structure.Mismatch) -> str:
+def structure_problem(mismatch: compare.Mismatch) -> str:
     """A structural mismatch without what the student returned (its keys, length or shape)."""
     path = general_path(mismatch.path)
-    if mismatch.message.startswith("the dict has no key "):  # names the reference's keys only
+    if mismatch.kind == "missing_key":  # its message names the reference's keys only
         return f"{path}: {mismatch.message}"
     return f"{path}: its structure differs from the reference's (another kind of value, another number of items, " \
            f"or other dict keys)"
@@ -90,7 +90,7 @@ def vector_orientations(run) -> dict:
     calling it a column would reveal that its size is 1."""
     found: dict = {}
     for case_run in run.group(False):
-        for leaf in structure.leaves(case_run.expected, case_run.expected, run.output_names):
+        for leaf in compare.leaves(case_run.expected, case_run.expected, run.output_names):
             shape = getattr(leaf, "expected", None)
             shape = shape.shape if isinstance(shape, np.ndarray) else ()
             if len(shape) == 2 and 1 in shape and shape != (1, 1):

@@ -1,7 +1,7 @@
 """Public cases' inputs and outputs as text the student can read (and paste)."""
 from __future__ import annotations
 
-from grader import structure
+from grader.checks.analysis.compare import preview
 
 
 def render_inputs(spec, case) -> str:
@@ -20,4 +20,4 @@ def render(value, output_names=None) -> str:
     if isinstance(value, (list, tuple)):
         inner = ", ".join(render(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner})"
-    return structure.preview(value)
+    return preview(value)
