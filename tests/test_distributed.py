@@ -35,7 +35,7 @@ def submissions(tmp_path_factory) -> Path:
     """The examples, plus one submitted as a folder and one as a .py module (the other forms)."""
     examples = sorted(EXAMPLES.glob("*.ipynb"))
     if not examples:
-        pytest.fail("examples/submissions/ holds no notebooks: run examples/make_examples.py")
+        pytest.fail("examples/logreg/ holds no notebooks: run examples/make_examples.py")
     folder = tmp_path_factory.mktemp("submissions")
     for path in examples:
         shutil.copy(path, folder / path.name)
