@@ -237,7 +237,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None,
                         help="parallel sandboxes (default: as grader grade, the CPU count + 1)")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
-    parser.add_argument("--assignment", default=None)
+    parser.add_argument("--assignment", default="logreg",
+                        help="the assignment whose realistic mix is generated (default: %(default)s)")
     parser.add_argument("--naive-sample", type=int, default=60,
                         help="submissions the naive baseline runs on, stratified by kind (default: %(default)s; "
                              "0 skips it)")

@@ -204,7 +204,7 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=200, help="number of submissions (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the mix (default: %(default)s)")
     parser.add_argument("--config", type=Path, default=Path("config.yaml"))
-    parser.add_argument("--assignment", default=None)
+    parser.add_argument("--assignment", default="logreg")
     args = parser.parse_args(argv)
     from grader.config import load_config
 

@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     parser.add_argument("out", type=Path, help="output folder (results.json, feedback.* per student)")
     parser.add_argument("submission", type=Path)
     parser.add_argument("--config", type=Path, default=Path("config.yaml"))
-    parser.add_argument("--assignment", default=None)
+    parser.add_argument("--assignment", default="logreg")
     args = parser.parse_args(argv)
     result = grade(args.config, args.assignment, args.submission, args.out)
     print(json.dumps({"student": result.student, "score": result.score, "max_score": result.max_score,
