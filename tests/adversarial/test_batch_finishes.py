@@ -98,20 +98,12 @@ def test_a_slow_to_load_notebook_among_ordinary_ones_completes(tmp_path):
     assert all(full_marks(book[f"ordinary{i}"]) for i in range(8)), run
 
 
-def test_a_submission_that_never_finishes_is_given_up_and_the_others_are_graded(tmp_path, monkeypatch):
-    """Fault injection: the loader hangs on one submission (the real one is bounded, so only a
-    bug could do this). The scheduler gives up on it past its bound, records why, and the
-    others are graded in full."""
+@pytest.fixture
+def stuck_loader(monkeypatch):
+    """Fault injection: the loader hangs on submissions named ``a_stuck*`` (the real loader is
+    bounded, so only a bug could do this) until the test ends."""
     import grader.engine.scheduler as scheduler
-    from grader.pipeline import grade
-    from grader.submission.discover import discover
 
-    config = write_config(tmp_path / "course", limits={"submission_seconds": 2, "call_seconds": 1})
-    assignment = load_assignment(config)
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    for name in ("a_stuck", "b_fine", "c_fine", "d_fine"):
-        (folder / f"{name}.ipynb").write_bytes(GOOD.read_bytes())
     release = threading.Event()
     real_load = scheduler.load_submission
 
@@ -121,11 +113,29 @@ def test_a_submission_that_never_finishes_is_given_up_and_the_others_are_graded(
         return real_load(path, *args, **kwargs)
 
     monkeypatch.setattr(scheduler, "load_submission", load)
-    monkeypatch.setattr(scheduler, "LOAD_MARGIN_SECONDS", 2.0)
-    try:
-        results = {r.student: r for r in grade(assignment, discover(folder).found, jobs=2, processes=1)}
-    finally:
-        release.set()
+    yield scheduler
+    release.set()
+
+
+def submissions(folder: Path, names: tuple) -> list:
+    from grader.submission.discover import discover
+
+    folder.mkdir()
+    for name in names:
+        (folder / f"{name}.ipynb").write_bytes(GOOD.read_bytes())
+    return discover(folder).found
+
+
+def test_a_submission_that_never_finishes_is_given_up_and_the_others_are_graded(tmp_path, monkeypatch,
+                                                                                stuck_loader):
+    """The scheduler gives up on a submission past its bound, records why, and the others are
+    graded in full."""
+    from grader.pipeline import grade
+
+    config = write_config(tmp_path / "course", limits={"submission_seconds": 2, "call_seconds": 1})
+    monkeypatch.setattr(stuck_loader, "LOAD_MARGIN_SECONDS", 2.0)
+    work = submissions(tmp_path / "submissions", ("a_stuck", "b_fine", "c_fine", "d_fine"))
+    results = {r.student: r for r in grade(load_assignment(config), work, jobs=2, processes=1)}
     stuck = results["a_stuck"]
     assert stuck.status == "error" and stuck.score == 0 and stuck.max_score > 0
     assert any("did not finish within 5 s" in note for note in stuck.notes), stuck.notes
@@ -133,31 +143,15 @@ def test_a_submission_that_never_finishes_is_given_up_and_the_others_are_graded(
         assert results[name].score == results[name].max_score > 0
 
 
-def test_results_that_never_come_are_reported_at_the_batch_deadline(tmp_path, monkeypatch, assignment):
+def test_results_that_never_come_are_reported_at_the_batch_deadline(tmp_path, monkeypatch, assignment,
+                                                                    stuck_loader):
     """The batch's own deadline is the last resort: a student whose result never arrives gets a
     row saying so, and the batch returns."""
-    import grader.engine.scheduler as scheduler
     import grader.pipeline as pipeline
-    from grader.submission.discover import discover
 
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    for name in ("a_stuck", "b_fine"):
-        (folder / f"{name}.ipynb").write_bytes(GOOD.read_bytes())
-    release = threading.Event()
-    real_load = scheduler.load_submission
-
-    def load(path, *args, **kwargs):
-        if Path(path).name.startswith("a_stuck"):
-            release.wait(timeout=600)
-        return real_load(path, *args, **kwargs)
-
-    monkeypatch.setattr(scheduler, "load_submission", load)
     monkeypatch.setattr(pipeline, "batch_seconds", lambda *args: 20.0)
-    try:
-        results = {r.student: r for r in pipeline.grade(assignment, discover(folder).found, jobs=2, processes=1)}
-    finally:
-        release.set()
+    work = submissions(tmp_path / "submissions", ("a_stuck", "b_fine"))
+    results = {r.student: r for r in pipeline.grade(assignment, work, jobs=2, processes=1)}
     assert results["a_stuck"].status == "error"
     assert "did not finish within the batch's time bound (20 s)" in results["a_stuck"].notes[0]
     assert results["b_fine"].score == results["b_fine"].max_score > 0
