@@ -395,8 +395,10 @@ def _compare(got, expected, where, rtol, atol):
 
 def _run(name, target, cases, rtol, atol):
     failures = []
-    for label, args, kwargs, expected in cases:
+    for label, args, kwargs, expected, *np_seed in cases:
         try:
+            if np_seed:  # numpy's global random generator, seeded as the grader seeds it
+                np.random.seed(np_seed[0])
             got = target(*copy.deepcopy(args), **copy.deepcopy(kwargs))
         except NotImplementedError:
             raise AssertionError(f"{{name}} is not written yet: replace '# YOUR CODE HERE' and "
@@ -417,13 +419,15 @@ def render_public_tests(assignment, reference) -> str:
         rows = []
         for case in cases:
             assert not case.hidden  # only public cases are ever written for students
-            expected = reference.run(name, case.args, case.kwargs)
+            expected = reference.run(name, case.args, case.kwargs, np_seed=case.np_seed)
             args = "".join(f"             {literal(arg)},\n" for arg in case.args)
+            end = "),  # expected result\n" if case.np_seed is None else \
+                f",  # expected result\n         {case.np_seed!r}),  # np.random.seed(...) right before the call\n"
             rows.append(
                 f"        ({case.name!r},\n"
                 f"         (  # arguments\n{args}         ),\n"
                 f"         {literal(dict(case.kwargs))},  # keyword arguments\n"
-                f"         {literal(expected, EXPECTED_DIGITS)}),  # expected result\n")
+                f"         {literal(expected, EXPECTED_DIGITS)}{end}")
         parts.append(
             f"\n\ndef {test_function_name(name)}(target):\n"
             f'    """Call {name} on its public cases and compare with the reference\'s results."""\n'
