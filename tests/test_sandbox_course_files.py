@@ -179,3 +179,41 @@ def test_a_normal_user_grader_gives_its_children_the_course_files(course):
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report == {"used": ["ok", "sigmoid of 2"], "solution": "forbidden"}, report
+
+
+# ----------------------------------------------------------------------------- loading and grading
+
+
+STAR_NOTEBOOK = [("import numpy as np\nfrom week_utils import *\nfrom public_tests import *\n"),
+                 ("# GRADED FUNCTION: use\n\ndef use(x):\n    return sigmoid(x)\n")]
+
+
+def test_a_star_import_of_a_course_file_is_kept_and_works_while_grading(course, tmp_path):
+    """``from planar_utils import *`` as next to the notebook: kept (it may bind what the graded
+    code needs) and importable; a star import of another local file is not kept."""
+    import nbformat
+    import yaml
+
+    from grader.config import load_config
+    from grader.pipeline import grade_folder
+    from grader.submission import load_submission
+
+    (course / "week.py").write_text("from week_utils import sigmoid\n\n\ndef use(x):\n"
+                                    "    ### BEGIN SOLUTION\n    return sigmoid(x)\n    ### END SOLUTION\n")
+    config = {"course": {"name": "C"}, "assignments": {"week": {
+        "title": "Week", "solution": "solutions/week/week.py", "extra_files": ["solutions/week/week_utils.py"],
+        "functions": {"use": {"points": {"values": 1}, "inputs": {"x": {"dist": "normal", "shape": [], "as": "float"}},
+                              "public": [{"seed": 1, "sizes": {}}]}}}}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    assignment = load_config(tmp_path / "config.yaml").assignment("week")
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in STAR_NOTEBOOK])
+    nbformat.write(notebook, submissions / "star.ipynb")
+    loaded = load_submission(submissions / "star.ipynb", assignment)
+    kept = "".join(chunk.source for chunk in loaded.chunks)
+    assert "from week_utils import *" in kept and "from public_tests import *" not in kept, kept
+    assert not loaded.problems, loaded.problems
+    grade_folder(assignment, submissions, tmp_path / "out", jobs=1, quiet=True)
+    row = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1]
+    assert row.startswith("star,star.ipynb,1,1,1,ok"), row
