@@ -1,9 +1,10 @@
 """Make the inputs of each case from its spec: seeded, deterministic, plain data.
 
 A seeded case draws every argument from ``numpy.random.default_rng(seed)`` in the
-order the inputs are listed in config.yaml, so the same config gives the same inputs
-on every machine and every run. Explicit (edge) cases turn their literal YAML values
-into arrays (lists) or Python scalars.
+order the inputs are listed in config.yaml (a dict input's fields in their order, one after
+the other), so the same config gives the same inputs on every machine and every run.
+Explicit (edge) cases turn their literal YAML values into arrays (lists, also inside dicts,
+with the dtype of the field they are given for) or Python scalars.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def make_case(spec: FunctionSpec, case: CaseSpec) -> Case:
     else:
         args = make_args(spec, case.sizes, case.seed)
     return Case(function=spec.name, name=case.name, hidden=case.hidden, args=args,
-                kwargs=dict(case.kwargs), sizes=dict(case.sizes))
+                kwargs=dict(case.kwargs), sizes=dict(case.sizes), np_seed=case.np_seed)
 
 
 def make_args(spec: FunctionSpec, sizes: dict, seed: int) -> tuple:
@@ -36,6 +37,8 @@ def make_args(spec: FunctionSpec, sizes: dict, seed: int) -> tuple:
 def draw(rng: np.random.Generator, inp: InputSpec, sizes: dict):
     if inp.has_value:
         return literal(inp.value, inp)
+    if inp.fields:
+        return {field.name: draw(rng, field, sizes) for field in inp.fields}
     if inp.size is not None:
         return int(sizes[inp.size])
     shape = tuple(sizes[d] if isinstance(d, str) else int(d) for d in inp.shape)
@@ -57,7 +60,10 @@ def draw(rng: np.random.Generator, inp: InputSpec, sizes: dict):
 
 
 def literal(value, inp: InputSpec):
-    """A YAML literal as the function receives it: lists become arrays of the input's dtype."""
+    """A YAML literal as the function receives it: lists become arrays of the input's dtype;
+    in a dict, each entry is made by the spec of its field (or, without fields, as the dict's)."""
+    if isinstance(value, dict):
+        return {key: literal(item, inp.field(key) or inp) for key, item in value.items()}
     if isinstance(value, list):
         return np.array(value, dtype=inp.dtype)
     if inp.as_ == "float":

@@ -1,7 +1,7 @@
 """Load and validate ``config.yaml`` into plain, frozen dataclasses.
 
-Validation happens in two passes: a JSON schema (structure and types, checked with
-``jsonschema`` so every error carries its key path), then cross-field rules the
+Validation happens in two passes: a JSON schema (``grader.config_schema``: structure and types,
+checked with ``jsonschema`` so every error carries its key path), then cross-field rules the
 schema cannot express (a case gives every size its inputs use, a file exists...).
 Every problem becomes a :class:`ConfigError` naming the file and the key path.
 """
@@ -14,155 +14,10 @@ from typing import Any
 
 import yaml
 
+from grader import config_schema
 from grader.errors import ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
-
-ATTRIBUTIONS = ("reference", "as_submitted")
-DISTRIBUTIONS = ("normal", "uniform", "bernoulli", "zeros", "ones", "randint")
-SCALAR_TYPES = ("float", "int", "array")
-
-_NUMBER = {"type": "number"}
-_SIZE = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[A-Za-z_]\w*$"}]}
-
-_LIMITS = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "call_seconds": {"type": "number", "exclusiveMinimum": 0},
-        "submission_seconds": {"type": "number", "exclusiveMinimum": 0},
-        "cpu_seconds": {"type": "integer", "minimum": 1},
-        "memory_mib": {"type": "integer", "minimum": 256},
-        "output_kib": {"type": "integer", "minimum": 1},
-        "file_size_mib": {"type": "integer", "minimum": 1},
-        "open_files": {"type": "integer", "minimum": 16},
-        "value_mib": {"type": "integer", "minimum": 1},
-        "submission_mib": {"type": "integer", "minimum": 1},
-    },
-}
-_TOLERANCE = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {"rtol": {"type": "number", "minimum": 0}, "atol": {"type": "number", "minimum": 0}},
-}
-_INPUT = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "dist": {"enum": list(DISTRIBUTIONS)},
-        "shape": {"type": "array", "items": _SIZE},
-        "scale": _NUMBER,
-        "loc": _NUMBER,
-        "low": _NUMBER,
-        "high": _NUMBER,
-        "p": {"type": "number", "minimum": 0, "maximum": 1},
-        "dtype": {"enum": ["float64", "float32", "int64", "bool"]},
-        "as": {"enum": list(SCALAR_TYPES)},
-        "size": {"type": "string"},
-        "value": {},
-    },
-    "oneOf": [{"required": ["dist", "shape"]}, {"required": ["size"]}, {"required": ["value"]}],
-}
-_KWARGS = {"type": "object", "propertyNames": {"pattern": r"^[A-Za-z_]\w*$"}}
-_SEEDED_CASE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["seed", "sizes"],
-    "properties": {
-        "name": {"type": "string"},
-        "seed": {"type": "integer", "minimum": 0},
-        "sizes": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
-        "kwargs": _KWARGS,
-    },
-}
-_EDGE_CASE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["name", "args"],
-    "properties": {
-        "name": {"type": "string"},
-        "hidden": {"type": "boolean"},
-        "args": {"type": "object"},
-        "kwargs": _KWARGS,
-    },
-}
-
-
-def _function_schema(check_names: list[str]) -> dict:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["points", "inputs"],
-        "properties": {
-            "points": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {name: {"type": "number", "minimum": 0} for name in check_names},
-            },
-            "inputs": {"type": "object", "additionalProperties": _INPUT},
-            "public": {"type": "array", "items": _SEEDED_CASE},
-            "hidden": {"type": "array", "items": _SEEDED_CASE},
-            "edge": {"type": "array", "items": _EDGE_CASE},
-            "tolerance": _TOLERANCE,
-            "timeout_seconds": {"type": "number", "exclusiveMinimum": 0},
-            # Per-check options; each check validates its own (see grader/checks/).
-            "checks": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {name: {"type": "object"} for name in check_names},
-            },
-        },
-    }
-
-
-def _schema(check_names: list[str]) -> dict:
-    assignment = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["title", "solution", "functions"],
-        "properties": {
-            "title": {"type": "string"},
-            "solution": {"type": "string"},
-            "notebook": {"type": "string"},
-            "extra_files": {"type": "array", "items": {"type": "string"}},
-            "hidden_tests": {"type": "array", "items": {"type": "string"}},
-            "examples": {"type": "string"},
-            "attribution": {"enum": list(ATTRIBUTIONS)},
-            "limits": _LIMITS,
-            "tolerance": _TOLERANCE,
-            "functions": {
-                "type": "object",
-                "minProperties": 1,
-                "additionalProperties": _function_schema(check_names),
-            },
-        },
-    }
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["course", "assignments"],
-        "properties": {
-            "course": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "defaults": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {"limits": _LIMITS, "tolerance": _TOLERANCE},
-                    },
-                },
-            },
-            "assignments": {
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": {"pattern": r"^[A-Za-z_][\w-]*$"},
-                "additionalProperties": assignment,
-            },
-        },
-    }
 
 
 # --------------------------------------------------------------------------- dataclasses
@@ -189,7 +44,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class InputSpec:
-    """How to make one argument: a seeded random array, a named size, or a literal."""
+    """How to make one argument: a seeded random array, a named size, a literal, or a dict
+    whose entries (``fields``, InputSpecs named by their keys) are made the same way."""
 
     name: str
     dist: str | None = None
@@ -204,13 +60,19 @@ class InputSpec:
     size: str | None = None  # the argument is the value of this named size (e.g. dim = n)
     value: Any = None
     has_value: bool = False
+    fields: tuple = ()  # InputSpec per key of a dict input, in config order (empty: not a dict)
 
     @property
     def size_names(self) -> tuple[str, ...]:
         names = [d for d in self.shape if isinstance(d, str)]
         if self.size:
             names.append(self.size)
+        for spec in self.fields:
+            names.extend(n for n in spec.size_names if n not in names)
         return tuple(names)
+
+    def field(self, key: str) -> "InputSpec | None":
+        return next((spec for spec in self.fields if spec.name == key), None)
 
 
 @dataclass(frozen=True)
@@ -223,6 +85,7 @@ class CaseSpec:
     sizes: dict = field(default_factory=dict)
     kwargs: dict = field(default_factory=dict)
     args: dict | None = None  # literal arguments of an explicit (edge) case
+    np_seed: int | None = None  # numpy's global RandomState is seeded with it before each call
 
     @property
     def visibility(self) -> str:
@@ -238,6 +101,7 @@ class FunctionSpec:
     tolerance: Tolerance
     timeout_seconds: float
     checks: dict  # check name -> its options (dict)
+    np_seed: int | None = None  # the default of the cases' np_seed (probes use it too)
 
     @property
     def max_points(self) -> float:
@@ -329,7 +193,7 @@ def parse_config(raw: Any, path: Path) -> CourseConfig:
     from grader.checks import all_checks  # the schema lists the checks that exist
 
     checks = all_checks()
-    _validate_schema(raw, _schema(list(checks)), path)
+    _validate_schema(raw, config_schema.schema(list(checks)), path)
     root = path.parent.resolve()
     course = raw["course"]
     defaults = course.get("defaults", {})
@@ -361,9 +225,9 @@ _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Point
 
 
 def section_hint(key_path) -> str:
-    """"see docs/config.md, section "Inputs"" for a key path like assignments.a.functions.f.inputs.X."""
+    """``see docs/config.md, section "Inputs"`` for a key path like assignments.a.functions.f.inputs.X."""
     parts = [str(p) for p in key_path]
-    # The deepest key that names a section; an assignment's or a function's own name never does.
+    # An assignment's or a function's own name never names a section.
     named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions"))]
     titles = dict(_SECTIONS)
     section = next((titles[part] for part in reversed(named) if part in titles), "Top level")
@@ -437,17 +301,8 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
 
 
 def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
-    inputs = {}
-    for arg, spec in data["inputs"].items():
-        spec = dict(spec)
-        has_value = "value" in spec
-        as_ = spec.pop("as", "array")
-        if "shape" in spec:
-            spec["shape"] = tuple(spec["shape"])
-        inputs[arg] = InputSpec(name=arg, as_=as_, has_value=has_value, **spec)
-        if as_ in ("float", "int") and inputs[arg].shape:
-            raise ConfigError(f"{key}.inputs.{arg}: 'as: {as_}' needs shape []", path=path,
-                              hint=f"a Python scalar has no shape; use shape: [] ({section_hint(['inputs'])})")
+    inputs = {arg: _input(arg, spec, f"{key}.inputs.{arg}", path) for arg, spec in data["inputs"].items()}
+    default_seed = data.get("np_seed")
 
     cases = []
     for visibility in ("public", "hidden"):
@@ -464,18 +319,15 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
             label = case.get("name") or (f"hidden case {i + 1}" if visibility == "hidden"
                                          else f"public case {i + 1} ({sizes})")
             cases.append(CaseSpec(name=label, hidden=visibility == "hidden", seed=case["seed"],
-                                  sizes=dict(case["sizes"]), kwargs=dict(case.get("kwargs", {}))))
+                                  sizes=dict(case["sizes"]), kwargs=dict(case.get("kwargs", {})),
+                                  np_seed=case.get("np_seed", default_seed)))
     for i, case in enumerate(data.get("edge", [])):
         where = f"{key}.edge[{i}]"
-        unknown = sorted(set(case["args"]) - set(inputs))
-        missing = sorted(set(inputs) - set(case["args"]))
-        if unknown or missing:
-            raise ConfigError(f"{where}.args: " + "; ".join(
-                ([f"unknown argument(s) {', '.join(unknown)}"] if unknown else [])
-                + ([f"missing argument(s) {', '.join(missing)}"] if missing else [])), path=path,
-                hint=f"give exactly the arguments under inputs: {', '.join(inputs)} ({section_hint(['edge'])})")
+        _exact_keys(case["args"], list(inputs), f"{where}.args", "argument", path)
+        for arg, value in case["args"].items():
+            _check_literal(value, inputs[arg], f"{where}.args.{arg}", path)
         cases.append(CaseSpec(name=case["name"], hidden=case.get("hidden", True), args=dict(case["args"]),
-                              kwargs=dict(case.get("kwargs", {}))))
+                              kwargs=dict(case.get("kwargs", {})), np_seed=case.get("np_seed", default_seed)))
     if not cases:
         raise ConfigError(f"{key}: no cases (public, hidden or edge)", path=path,
                           hint=f"add at least one public and one hidden case ({section_hint(['public'])})")
@@ -490,5 +342,47 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
         name=name, points=dict(data["points"]), inputs=inputs, cases=tuple(cases),
         tolerance=Tolerance(**_merge(vars(tolerance), data.get("tolerance"))),
         timeout_seconds=float(data.get("timeout_seconds", limits.call_seconds)),
-        checks=check_options,
+        checks=check_options, np_seed=default_seed,
     )
+
+
+def _input(name: str, data: dict, key: str, path: Path) -> InputSpec:
+    """One input's spec; a dict input's fields recursively (their key paths in errors)."""
+    spec = dict(data)
+    has_value = "value" in spec
+    as_ = spec.pop("as", "array")
+    if "shape" in spec:
+        spec["shape"] = tuple(spec["shape"])
+    if "fields" in spec:
+        spec["fields"] = tuple(_input(field_name, field_data, f"{key}.fields.{field_name}", path)
+                               for field_name, field_data in spec["fields"].items())
+    made = InputSpec(name=name, as_=as_, has_value=has_value, **spec)
+    if as_ in ("float", "int") and made.shape:
+        raise ConfigError(f"{key}: 'as: {as_}' needs shape []", path=path,
+                          hint=f"a Python scalar has no shape; use shape: [] ({section_hint(['inputs'])})")
+    return made
+
+
+def _check_literal(value, spec: InputSpec, where: str, path: Path) -> None:
+    """An edge case's literal for a dict input has exactly the configured fields, recursively."""
+    if not spec.fields:
+        return
+    keys = [f.name for f in spec.fields]
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a dict with the keys {', '.join(keys)}, got {type(value).__name__}",
+                          path=path, hint=f"give the dict's entries as under inputs (fields:) "
+                                          f"({section_hint(['edge'])})")
+    _exact_keys(value, keys, where, "key", path)
+    for field_spec in spec.fields:
+        _check_literal(value[field_spec.name], field_spec, f"{where}.{field_spec.name}", path)
+
+
+def _exact_keys(given: dict, wanted: list, where: str, what: str, path: Path) -> None:
+    """``given`` has exactly the keys ``wanted``, else a ConfigError naming the unknown and the missing."""
+    unknown = sorted(str(k) for k in given if k not in wanted)
+    missing = sorted(k for k in wanted if k not in given)
+    if unknown or missing:
+        raise ConfigError(f"{where}: " + "; ".join(
+            ([f"unknown {what}(s) {', '.join(unknown)}"] if unknown else [])
+            + ([f"missing {what}(s) {', '.join(missing)}"] if missing else [])), path=path,
+            hint=f"give exactly the {what}s under inputs: {', '.join(wanted)} ({section_hint(['edge'])})")

@@ -341,13 +341,15 @@ def render_public_tests(assignment, reference) -> str:
         rows = []
         for case in cases:
             assert not case.hidden  # only public cases are ever written for students
-            expected = reference.run(name, case.args, case.kwargs)
+            expected = reference.run(name, case.args, case.kwargs, np_seed=case.np_seed)
             args = "".join(f"             {literal(arg)},\n" for arg in case.args)
+            end = "),  # expected result\n" if case.np_seed is None else \
+                f",  # expected result\n         {case.np_seed!r}),  # np.random.seed(...) right before the call\n"
             rows.append(
                 f"        ({case.name!r},\n"
                 f"         (  # arguments\n{args}         ),\n"
                 f"         {literal(dict(case.kwargs))},  # keyword arguments\n"
-                f"         {literal(expected, EXPECTED_DIGITS)}),  # expected result\n")
+                f"         {literal(expected, EXPECTED_DIGITS)}{end}")
         output_names = reference.output_names.get(name)
         parts.append(
             f"\n\ndef {test_function_name(name)}(target):\n"

@@ -59,6 +59,7 @@ class Case:
     args: tuple
     kwargs: dict
     sizes: dict
+    np_seed: int | None = None    # numpy's global RandomState is seeded with it before the call
 
     @property
     def key(self) -> str:

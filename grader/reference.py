@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from grader.errors import SolutionError
 from grader.signature import Signature
 
@@ -63,9 +65,14 @@ class Reference:
     def function(self, name: str):
         return getattr(self.module, name)
 
-    def run(self, name: str, args: tuple, kwargs: dict):
-        """Call the reference on deep copies, so a case's inputs stay pristine."""
-        return self.function(name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    def run(self, name: str, args: tuple, kwargs: dict, np_seed: int | None = None):
+        """Call the reference on deep copies, so a case's inputs stay pristine; with ``np_seed``,
+        numpy's global RandomState is seeded right before the call, as the sandbox does for the
+        student's (config ``np_seed``)."""
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        if np_seed is not None:
+            np.random.seed(np_seed)
+        return self.function(name)(*args, **kwargs)
 
     def proxy_names(self, name: str, attribution: str) -> tuple:
         """Graded functions that stand in for the student's own while ``name`` is graded.

@@ -122,11 +122,12 @@ def find_leaks(assignment, folder: Path) -> list:
     for name, spec in assignment.functions.items():
         # Values that public cases also produce (e.g. the first cost, log 2) are no secret.
         public = {f"{x:.12g}" for case in make_cases(spec, hidden=False)
-                  for x in [*_secret_floats(case.args), *_secret_floats(reference.run(name, case.args, case.kwargs))]}
+                  for x in [*_secret_floats(case.args),
+                            *_secret_floats(reference.run(name, case.args, case.kwargs, case.np_seed))]}
         case_specs = [c for c in spec.cases if c.hidden]
         for case_spec, case in zip(case_specs, make_cases(spec, hidden=True), strict=True):
             secrets = [x for x in _secret_floats(case.args) if f"{x:.12g}" not in public]
-            secrets += [x for x in _secret_floats(reference.run(name, case.args, case.kwargs))
+            secrets += [x for x in _secret_floats(reference.run(name, case.args, case.kwargs, case.np_seed))
                         if f"{x:.12g}" not in public]
             for path in texts:
                 for text, value in floats[path]:

@@ -22,7 +22,7 @@ from helpers_logreg import ASSIGNMENTS, CONFIG, ROOT
 
 SOLUTION_DIR = ROOT / "solutions" / "planar"
 SOLUTION = SOLUTION_DIR / "planar.py"
-FUNCTIONS = ["layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
+FUNCTIONS = ["layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation",
              "update_parameters", "nn_model", "predict"]
 MARKER_LINE = re.compile(r"^\s*#+\s*(BEGIN|END)\s+SOLUTION")
 
@@ -290,7 +290,7 @@ def test_examples_lose_only_their_own_functions_points(assignment, tmp_path):
     with open(tmp_path / "out" / "gradebook.csv", newline="", encoding="utf-8") as handle:
         book = {row["student"]: row for row in csv.DictReader(handle)}
     assert sorted(book) == sorted(examples.EXPECTED)
-    assert sum(examples.FULL.values()) == assignment.max_points + 5  # + the 5 instructor tests
+    assert sum(examples.FULL.values()) == assignment.max_points + 3  # + the 3 instructor tests
     for student, expected in examples.EXPECTED.items():
         got = {name: float(book[student][name]) for name in expected}
         assert got == pytest.approx(expected), student

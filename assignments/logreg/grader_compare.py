@@ -342,10 +342,13 @@ def told(problems: list) -> str:
 
 def run_public_tests(name: str, target, cases: list, rtol: float, atol: float,
                      output_names: list | None = None) -> None:
-    """Call ``target`` on each public case ``(label, args, kwargs, expected)`` and compare."""
+    """Call ``target`` on each public case ``(label, args, kwargs, expected[, np_seed])`` and
+    compare; a case with ``np_seed`` seeds numpy's global random state first, as the grader does."""
     failed = {}
-    for label, args, kwargs, expected in cases:
+    for label, args, kwargs, expected, *np_seed in cases:
         try:
+            if np_seed:
+                np.random.seed(np_seed[0])
             got = target(*copy.deepcopy(args), **copy.deepcopy(kwargs))
         except NotImplementedError:
             raise AssertionError(NOT_WRITTEN.format(name=name)) from None

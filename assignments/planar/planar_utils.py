@@ -14,6 +14,9 @@ line can separate.
 
 ``plot_decision_boundary(model, X, Y)`` colours the plane by the class ``model`` predicts
 and draws the points on top; it needs matplotlib (imported only when called).
+
+``sigmoid(x)`` is the output layer's activation, as in the course's own ``planar_utils``
+(the notebook defines it too; ``from planar_utils import sigmoid`` works as well).
 """
 from __future__ import annotations
 
@@ -52,6 +55,19 @@ def load_planar_dataset(seed=1):
         points[rows, 1] = reach * np.cos(angle)
         labels[rows, 0] = label
     return points.T, labels.T
+
+
+def sigmoid(x):
+    """
+    The sigmoid (logistic) function, element by element.
+
+    Arguments:
+    x -- a scalar or numpy array of any shape
+
+    Returns:
+    s -- 1 / (1 + exp(-x)), of the same shape as x
+    """
+    return 1 / (1 + np.exp(-x))
 
 
 def plot_decision_boundary(model, X, Y, resolution=0.01):

@@ -87,7 +87,9 @@ def run_engine(batch, work: list, *, jobs: int, emit, deny_paths: tuple = (), st
     slots = Scheduler.sandbox_slots(workers, kept)
     # The reference zygote serves call-backs: only needed when graded functions call the reference.
     reference = batch.reference.source if assignment.attribution == "reference" else None
-    with Sandbox(assignment.limits, deny_paths=deny, jobs=slots, reference=reference) as sandbox, \
+    # The assignment's extra files (public student material) are importable by graded code.
+    with Sandbox(assignment.limits, deny_paths=deny, jobs=slots, reference=reference,
+                 import_files=assignment.extra_files) as sandbox, \
             tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
         engine = Engine(batch, work, sandbox, workers=workers, instructor=bool(hidden), emit=emit,
                         stats=Stats(stats), cancel=cancel)

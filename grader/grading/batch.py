@@ -7,10 +7,13 @@ Nothing here runs student code.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import time
 import warnings
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from grader.cases import make_cases
 from grader.checks import all_checks
@@ -68,6 +71,8 @@ class Batch:
 def _prepare_probes(reference: Reference, check, spec, assignment) -> list:
     prepared = []
     for probe in check.probes(spec, assignment, reference):
+        if probe.case.np_seed is None and spec.np_seed is not None:   # the function's default
+            probe = dataclasses.replace(probe, case=dataclasses.replace(probe.case, np_seed=spec.np_seed))
         item = PreparedProbe(probe)
         if probe.with_reference:
             item.expected, item.reference_seconds = _time_reference(reference, probe)
@@ -91,7 +96,7 @@ def _reference_output(reference: Reference, assignment: AssignmentSpec, case):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. overflow in exp for |z| = 1000: expected, harmless
-            return reference.run(case.function, case.args, case.kwargs)
+            return reference.run(case.function, case.args, case.kwargs, np_seed=case.np_seed)
     except Exception as exc:
         raise SolutionError(
             f"the reference {case.function}() raised {type(exc).__name__}: {exc} on case {case.name!r}",
@@ -104,6 +109,8 @@ def _time_reference(reference: Reference, probe):
     result = None
     for _ in range(max(1, probe.repeat)):
         args, kwargs = copy.deepcopy(probe.case.args), copy.deepcopy(probe.case.kwargs)
+        if probe.case.np_seed is not None:
+            np.random.seed(probe.case.np_seed)
         start = time.perf_counter()
         result = reference.function(probe.case.function)(*args, **kwargs)
         seconds.append(time.perf_counter() - start)

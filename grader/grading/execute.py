@@ -56,7 +56,8 @@ class _Progress:
                                       f"on an earlier case ({self.timed_out})")
                 continue
             outcome = session.call(self.name, case.args, case.kwargs, proxies=self.proxies,
-                                   timeout=self.spec.timeout_seconds, observe=self.batch.observers[self.name])
+                                   timeout=self.spec.timeout_seconds, observe=self.batch.observers[self.name],
+                                   np_seed=case.np_seed)
             if outcome.status == st.MISSING:
                 outcome = _load_failure(session, self.source, self.name) or outcome
             self.outcomes[position] = outcome
@@ -93,7 +94,7 @@ def _run_probe(session, item, proxies, timeout) -> ProbeRun:
     outcomes = []
     for _ in range(max(1, probe.repeat)):
         outcome = session.call(probe.case.function, probe.case.args, probe.case.kwargs, proxies=proxies,
-                               timeout=timeout, observe=probe.observe)
+                               timeout=timeout, observe=probe.observe, np_seed=probe.case.np_seed)
         outcomes.append(outcome)
         if not outcome.ok:
             break

@@ -11,13 +11,16 @@ API (what the grading engine calls)::
                                    proxies=("sigmoid",),           # reference functions it may call back
                                    timeout=10.0, observe=("locals",))        # -> CallOutcome
 
-- ``Sandbox(limits, deny_paths=(), jobs=2, allow_read=(), max_callbacks=100_000, reference=None)``:
+- ``Sandbox(limits, deny_paths=(), jobs=2, allow_read=(), max_callbacks=100_000, reference=None,
+  import_files=())``:
   ``limits`` is a :class:`grader.config.Limits`; ``deny_paths`` are hidden from children
   even where Landlock is missing (covered by empty mounts in their mount namespace): pass
   ``solutions/``, ``config.yaml``, the submissions and output folders; ``jobs`` is how many
   sessions may be open at once; ``allow_read`` adds read-only paths to the Landlock
   allow-list; ``reference`` is a :class:`grader.reference.ReferenceSource` (``.path``,
-  ``.functions``) whose functions student code may call back (see ``callbacks.py``), or None.
+  ``.functions``) whose functions student code may call back (see ``callbacks.py``), or None;
+  ``import_files`` are public course files (an assignment's ``extra_files``) children may
+  import: copied into a read-only folder first on their ``sys.path`` (see ``imports.py``).
   ``sandbox.layers`` reports the protections (probed by a first child on demand).
 - ``Sandbox.open(chunks, student="", timeout=None) -> Session``: waits at most ``timeout``
   seconds for one of the ``jobs`` slots (default :func:`open_timeout` of the limits), else
@@ -53,7 +56,7 @@ import tempfile
 import threading
 import time
 
-from grader.sandbox import wire
+from grader.sandbox import imports, wire
 from grader.sandbox.callbacks import MAX_FUNCTIONS, Board, WorkerLink
 from grader.sandbox.lockdown import default_read_paths
 from grader.sandbox.parent import CallTimeout, Child, ChildGone, Output, death_reason
@@ -75,8 +78,10 @@ class Sandbox:
     """The zygotes; ``open()`` forks a locked-down child per submission."""
 
     def __init__(self, limits, deny_paths=(), jobs: int = 2, allow_read=(), max_callbacks: int = 100_000,
-                 reference=None):
+                 reference=None, import_files=()):
         self.limits = limits
+        self.import_files = [os.path.abspath(p) for p in import_files]
+        self.course_folder: str | None = None
         self.deny_paths = [os.path.abspath(p) for p in deny_paths]
         self.allow_read = [os.path.abspath(p) for p in allow_read]
         self.jobs = max(1, int(jobs))
@@ -109,6 +114,8 @@ class Sandbox:
             return
         self.scratch_base = tempfile.mkdtemp(prefix="grader-sandbox-")
         try:
+            # Apart from the scratch folder: a child's tmpfs covers that one.
+            self.course_folder = imports.course_folder(self.import_files)
             self._zygote.launch(self.scratch_base)
             if self._reference_zygote is not None:     # both import numpy at the same time
                 # In the empty scratch folder too: ``python -m`` puts its folder first on sys.path.
@@ -125,8 +132,10 @@ class Sandbox:
 
     def _child_settings(self) -> dict:
         lim = self.limits
+        course = [self.course_folder] if self.course_folder else []
         return {"scratch": self.scratch_base, "scratch_mib": max(1, int(lim.file_size_mib)),
-                "read_paths": default_read_paths() + self.allow_read, "deny_paths": self.deny_paths,
+                "read_paths": default_read_paths() + self.allow_read + course, "deny_paths": self.deny_paths,
+                "import_paths": course,
                 "cpu_seconds": int(lim.cpu_seconds), "memory_mib": int(lim.memory_mib),
                 "file_size_mib": int(lim.file_size_mib), "open_files": int(lim.open_files),
                 "value_mib": self.budget.value_mib}
@@ -144,6 +153,8 @@ class Sandbox:
         if self.scratch_base:
             shutil.rmtree(self.scratch_base, ignore_errors=True)
             self.scratch_base = None
+        imports.remove_course_folder(self.course_folder)
+        self.course_folder = None
 
     # ----------------------------------------------------------- children (used by Session)
 

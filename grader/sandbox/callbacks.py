@@ -7,9 +7,11 @@ bounded by an rlimit) over a socket of their own; the grader is not on that path
 keeps control through a :class:`Board`, one shared memory page per reference process:
 
 - the grader writes which reference functions the current call may reach (and a token
-  naming the call, 0 between calls, and the call's call-back cap) before it sends the call
-  to the child, and clears it when the call ends; the reference process reads it for every
-  call-back and refuses any other name, or any call-back outside a call;
+  naming the call, 0 between calls, the call's call-back cap, and the seed of numpy's global
+  RandomState for the call if its case has one) before it sends the call to the child, and
+  clears it when the call ends; the reference process reads it for every call-back and
+  refuses any other name, or any call-back outside a call; it seeds numpy's global
+  RandomState at the first call-back of a call that has a seed (see ``refworker.py``);
 - the reference process writes whether it is busy, with which function, how many call-backs
   it answered for the current call and how long they took; the grader reads that when the
   call ends (a call-back still running then is killed with its process) and when the call
@@ -33,7 +35,8 @@ import time
 SIZE = 4096
 MAX_FUNCTIONS = 2048
 _SEQ = struct.Struct("<I")          # at 0: the sequence lock (odd while the grader writes)
-_CALL = struct.Struct("<QII")       # at 8: call token (0: no call), max call-backs, number of flags
+# at 8: call token (0: no call), max call-backs, number of flags, numpy seed (-1: none)
+_CALL = struct.Struct("<QIIq")
 _FLAGS_AT = 64                      # one byte per reference function: 1 = may be called back
 _BUSY_AT = 2560                     # written by the reference process: 1 while a call-back runs
 # at 2568: token, call-backs started, function index, seconds of the finished ones, start of the
@@ -72,21 +75,22 @@ class Board:
 
     # ------------------------------------------------ the grader's side
 
-    def begin(self, token: int, indexes, max_callbacks: int) -> None:
-        """Open call ``token``: the functions at ``indexes`` may be called back."""
+    def begin(self, token: int, indexes, max_callbacks: int, np_seed: int | None = None) -> None:
+        """Open call ``token``: the functions at ``indexes`` may be called back; ``np_seed``
+        seeds numpy's global RandomState before the call's first call-back."""
         flags = bytearray(max(indexes, default=-1) + 1)
         for index in indexes:
             flags[index] = 1
-        self._write(token, max_callbacks, bytes(flags))
+        self._write(token, max_callbacks, bytes(flags), -1 if np_seed is None else int(np_seed))
 
     def end(self) -> None:
         """No call now: every call-back is refused until the next :meth:`begin`."""
-        self._write(0, 0, b"")
+        self._write(0, 0, b"", -1)
 
-    def _write(self, token: int, max_callbacks: int, flags: bytes) -> None:
+    def _write(self, token: int, max_callbacks: int, flags: bytes, np_seed: int) -> None:
         self.seq += 1
         _SEQ.pack_into(self.map, 0, self.seq)
-        _CALL.pack_into(self.map, 8, token, max_callbacks, len(flags))
+        _CALL.pack_into(self.map, 8, token, max_callbacks, len(flags), np_seed)
         self.map[_FLAGS_AT:_FLAGS_AT + len(flags)] = flags
         self.seq += 1
         _SEQ.pack_into(self.map, 0, self.seq)
@@ -101,18 +105,18 @@ class Board:
 
     # ------------------------------------------------ the reference process's side
 
-    def read_call(self) -> tuple[int, int, bytes]:
-        """(token, max call-backs, flags) as the grader last wrote them whole; no call if the
-        grader kept writing (it never does for long)."""
+    def read_call(self) -> tuple[int, int, bytes, int]:
+        """(token, max call-backs, flags, numpy seed or -1) as the grader last wrote them whole;
+        no call if the grader kept writing (it never does for long)."""
         for _ in range(_READ_TRIES):
             seq = _SEQ.unpack_from(self.map, 0)[0]
             if seq & 1:
                 continue
-            token, max_callbacks, count = _CALL.unpack_from(self.map, 8)
+            token, max_callbacks, count, np_seed = _CALL.unpack_from(self.map, 8)
             flags = self.map[_FLAGS_AT:_FLAGS_AT + min(count, MAX_FUNCTIONS)]
             if _SEQ.unpack_from(self.map, 0)[0] == seq:
-                return token, max_callbacks, flags
-        return 0, 0, b""
+                return token, max_callbacks, flags, np_seed
+        return 0, 0, b"", -1
 
     def set_busy(self, busy: bool) -> None:
         self.map[_BUSY_AT] = 1 if busy else 0
@@ -139,9 +143,9 @@ class WorkerLink:
         poller.register(self.pidfd, select.POLLIN)
         return not poller.poll(0)
 
-    def begin(self, token: int, indexes, max_callbacks: int) -> None:
+    def begin(self, token: int, indexes, max_callbacks: int, np_seed: int | None = None) -> None:
         self.token = token
-        self.board.begin(token, indexes, max_callbacks)
+        self.board.begin(token, indexes, max_callbacks, np_seed)
 
     def end(self) -> bool:
         """Close the call; True when a call-back is still running (its process must go)."""

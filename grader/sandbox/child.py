@@ -6,7 +6,8 @@ to check, decoded defensively (see ``wire.py``).
 
 Messages (``frames`` over the data socket, fd 3), grader → child:
   {"op": "exec", "filename", "source"}                       run one chunk in the namespace
-  {"op": "call", "fn", "args", "kwargs", "proxies", "observe", "max_callbacks"} + buffers
+  {"op": "call", "fn", "args", "kwargs", "proxies", "observe", "max_callbacks"[, "np_seed"]} + buffers
+  (with "np_seed", numpy's global RandomState is seeded with it right before the call)
 child → grader:
   {"op": "hello", "layers", "setup_ms"}                         once, after lockdown
   {"op": "done", "status", "error", "traceback", "line"}        after an exec
@@ -17,6 +18,7 @@ On fd 4 (only when the sandbox has a reference), to the session's reference proc
                                                             or {"op": "raise", "type", "message"}
 What the child sends is held to ``limits.value_mib`` (``settings["value_mib"]``): a result over
 it is answered with status "too_large" and a message naming the part and the limit.
+``settings["import_paths"]`` (the course's files, see ``imports.py``) go first on ``sys.path``.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ import time
 import traceback
 import types
 
-from grader.sandbox import frames, lockdown, wire
+from grader.sandbox import frames, imports, lockdown, wire
 
 MAX_ERROR = 2000
 MAX_TRACEBACK = 8000
@@ -83,8 +85,11 @@ def main(settings: dict, sock_fd: int, out_fd: int, null_fd: int, zygote_pid: in
         os.environ.update({"HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8", "PATH": "",
                            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
         sys.dont_write_bytecode = True
+        import_paths = [str(p) for p in settings.get("import_paths", ())]
+        sys.path[:0] = import_paths
         frames.send_message(sock, {"op": "hello", "layers": layers, "setup_ms": round(setup_ms, 3)})
-        Server(sock, ref_sock, wire.Budget.for_value_mib(settings.get("value_mib", 64))).serve()
+        Server(sock, ref_sock, wire.Budget.for_value_mib(settings.get("value_mib", 64)),
+               imports.course_modules(import_paths)).serve()
         code = 0
     except BaseException:   # our own failure (or EOF): the grader sees the exit status
         code = 70
@@ -102,8 +107,10 @@ def _flush() -> None:
 
 
 class Server:
-    def __init__(self, sock, ref_sock=None, budget: wire.Budget = wire.TRUSTED):
+    def __init__(self, sock, ref_sock=None, budget: wire.Budget = wire.TRUSTED, course_modules=()):
         self.sock, self.ref_sock, self.budget = sock, ref_sock, budget
+        self.load_failures = imports.LoadFailures(list(course_modules))
+        self.seed_numpy = _numpy_seeder()
         self.module = types.ModuleType("submission")
         self.namespace = self.module.__dict__
         self.namespace["__builtins__"] = builtins
@@ -163,7 +170,9 @@ class Server:
             code = compile(source, filename, "exec", dont_inherit=True)
             exec(code, self.namespace)
         except BaseException as exc:  # noqa: BLE001 - a student's SystemExit is an error too
-            return {"op": "done", **self.describe_error(exc)}
+            reply = {"op": "done", **self.describe_error(exc)}
+            self.load_failures.record(filename, source, reply["line"], exc, reply["error"])
+            return reply
         return {"op": "done", "status": "ok"}
 
     # ----------------------------------------------------------- calls
@@ -183,9 +192,12 @@ class Server:
         for proxy in header.get("proxies", ()):
             saved[proxy] = self.namespace.get(proxy, missing)
             self.namespace[proxy] = self.make_stub(proxy)
+        np_seed = header.get("np_seed")
         observers = self.start_observers(header.get("observe", ()))
         value, reply = None, None
         try:
+            if np_seed is not None:
+                self.seed_numpy(np_seed)
             value = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             reply = {"op": "result", **self.describe_error(exc)}
@@ -305,7 +317,9 @@ class Server:
 
     def describe_error(self, exc: BaseException) -> dict:
         try:
-            text = _cap("".join(traceback.format_exception_only(type(exc), exc)).strip(), MAX_ERROR)
+            text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            note = self.load_failures.explain(exc)
+            text = _cap(f"{text}; {note}" if note else text, MAX_ERROR)
         except BaseException:  # noqa: BLE001 - a student's __str__ may raise
             text = wire.type_name(exc)
         frames = []
@@ -330,6 +344,16 @@ class Server:
             status = "error"
         return {"status": status, "error": text, "traceback": _cap(tb, MAX_TRACEBACK), "line": line,
                 "filename": _cap(str(filename), 200)}
+
+
+def _numpy_seeder():
+    """The seed method of numpy's global RandomState (``np.random.seed``), taken before any
+    student code runs: a student who replaces ``np.random.seed`` does not change it."""
+    try:
+        import numpy.random   # preloaded by the zygote
+        return numpy.random.mtrand._rand.seed
+    except Exception:  # noqa: BLE001 - without numpy, nothing to seed
+        return lambda seed: None
 
 
 def _cap(text: str, limit: int) -> str:

@@ -11,6 +11,10 @@ needs call-backs. Each:
 - answers a call-back only when the grader's :class:`~grader.sandbox.callbacks.Board` says a
   call is running and the name is one of its proxies (else NameError / RuntimeError, as the
   student's code would see them), at most ``max_callbacks`` per call;
+- seeds numpy's global RandomState with the call's seed (when the grader wrote one for the
+  call's case, config ``np_seed``) at the call's first call-back: the reference functions
+  the student's code reaches then draw the numbers they draw in the reference's own run of
+  the case, which seeds once before the call too;
 - runs under ``RLIMIT_AS = limits.memory_mib`` (a broadcast blow-up is a MemoryError here,
   answered as the call-back failing) and ``RLIMIT_CPU = limits.cpu_seconds``, in a process
   group of its own so the grader can kill it with its session's child;
@@ -160,7 +164,7 @@ class Worker:
             self.board.set_busy(False)
 
     def admit(self, header: dict, name, index: int, started: float):
-        token, max_callbacks, flags = self.board.read_call()
+        token, max_callbacks, flags, np_seed = self.board.read_call()
         if header.get("op") != "callback":
             raise _Refusal("RuntimeError", "the reference process only answers call-backs")
         if not token:
@@ -168,6 +172,8 @@ class Worker:
                                            "function runs")
         if token != self.token:
             self.token, self.count, self.seconds = token, 0, 0.0
+            if np_seed >= 0:      # once per call: its call-backs draw from one stream, in order
+                _seed_numpy(np_seed)
         self.count += 1
         self.counted = True
         self.board.set_work(token, self.count, index, self.seconds, started)
@@ -209,6 +215,12 @@ class Worker:
             return frames.pack({"op": "return", "value": tree}, bufs, self.budget)
         except wire.TooLarge as exc:
             raise _Refusal("ValueError", f"the result of the reference {name}() is too large: {exc}") from None
+
+
+def _seed_numpy(seed: int) -> None:
+    import numpy   # loaded by the reference zygote: a dictionary lookup here
+
+    numpy.random.seed(seed)
 
 
 def _text(exc: BaseException) -> str:

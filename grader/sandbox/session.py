@@ -165,8 +165,10 @@ class Session:
     # ----------------------------------------------------------- calls
 
     def call(self, fn: str, args=(), kwargs=None, proxies=(), timeout: float | None = None,
-             observe=()) -> CallOutcome:
-        """Call ``fn`` in the child; ``proxies``: names of reference functions it may call back."""
+             observe=(), np_seed: int | None = None) -> CallOutcome:
+        """Call ``fn`` in the child; ``proxies``: names of reference functions it may call back;
+        ``np_seed``: numpy's global RandomState is seeded with it in the child right before the
+        call, and in the reference process before the call's first call-back."""
         names, indexes = self.sandbox.proxy_indexes(proxies)
         kwargs = dict(kwargs or {})
         timeout = float(self.limits.call_seconds if timeout is None else timeout)
@@ -177,6 +179,8 @@ class Session:
         tkw = [[str(k), wire.encode(v, bufs, f"argument {k}")] for k, v in kwargs.items()]
         request = {"op": "call", "fn": fn, "args": targs, "kwargs": tkw, "proxies": list(names),
                    "observe": list(observe), "max_callbacks": self.max_callbacks}
+        if np_seed is not None:
+            request["np_seed"] = int(np_seed)
         child = self._ready_child(bool(indexes)) if self.budget_left > 0 else None
         if child is None:
             return CallOutcome(TIMEOUT, error=f"not run: the submission's time budget of "
@@ -187,7 +191,7 @@ class Session:
         deadline = min(self.deadline, time.monotonic() + timeout)
         worker = child.worker if indexes else None
         if worker is not None:
-            worker.begin(self.sandbox.next_token(), indexes, self.max_callbacks)
+            worker.begin(self.sandbox.next_token(), indexes, self.max_callbacks, np_seed)
         start = time.perf_counter()
         try:
             header, buffers = child.exchange(parts, deadline, out, seq=seq)

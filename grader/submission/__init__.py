@@ -142,7 +142,8 @@ def load_submission(path, assignment, reference=None) -> Submission:
             digest = reading.folder_digest(path)
         return _failed(student, path, failure.status, digest, functions, failure.message, failure.kind)
     try:
-        return _build(student, path, digest, units, functions, signatures, is_notebook)
+        course = [Path(f).stem for f in getattr(assignment, "extra_files", ()) or () if str(f).endswith(".py")]
+        return _build(student, path, digest, units, functions, signatures, is_notebook, course)
     except Exception as exc:  # a bug of ours must cost one submission, not the batch
         log.exception("loading %s failed", path)
         return _failed(student, path, UNREADABLE, digest, functions,
@@ -164,8 +165,8 @@ def _failed(student, path, status, digest, functions, message, kind) -> Submissi
                       problems=[Problem(None, kind, message)])
 
 
-def _build(student, path, digest, units, functions, signatures, is_notebook) -> Submission:
-    chosen = selection.select(units, functions, is_notebook)
+def _build(student, path, digest, units, functions, signatures, is_notebook, course_modules=()) -> Submission:
+    chosen = selection.select(units, functions, is_notebook, course_modules)
     chunks, rendered = [], {}
     for parsed in chosen.parsed:
         kept = chosen.kept.get(id(parsed))

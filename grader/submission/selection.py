@@ -60,7 +60,8 @@ class Selection:
     notes: list = field(default_factory=list)
 
 
-def select(units: list[Unit], functions: list[str], is_notebook: bool) -> Selection:
+def select(units: list[Unit], functions: list[str], is_notebook: bool, course_modules=()) -> Selection:
+    """``course_modules``: module names of the assignment's extra files, importable while grading."""
     selection = Selection([Parsed(u) for u in units if u.is_code])
     defs = defs_pattern(tuple(functions))
     for p in selection.parsed:  # one scan of each cell for all the graded names it may define
@@ -68,13 +69,14 @@ def select(units: list[Unit], functions: list[str], is_notebook: bool) -> Select
     with warnings.catch_warnings():
         # SyntaxWarnings ("\d", `x is 1`...) are the student's business, not the grader's log's.
         warnings.simplefilter("ignore", SyntaxWarning)
-        Chooser(selection, functions, units, is_notebook).run()
+        Chooser(selection, functions, units, is_notebook, course_modules).run()
     return selection
 
 
 class Chooser:
-    def __init__(self, selection: Selection, functions, units, is_notebook):
+    def __init__(self, selection: Selection, functions, units, is_notebook, course_modules=()):
         self.s = selection
+        self.course_modules = frozenset(course_modules)
         self._index: dict[str, list[Binding]] = {}
         self._bindings: dict[int, Binding] = {}
         self.functions = functions
@@ -256,11 +258,13 @@ class Chooser:
 
     def star_imports(self) -> list[Binding]:
         """``from X import *`` statements that may provide a name nothing else binds: those of
-        installed libraries (``from numpy import *``); a course file next to the notebook
-        (``from public_tests import *``) is not there when grading. Found, never imported."""
+        installed libraries (``from numpy import *``) and of the assignment's extra files
+        (``from planar_utils import *``); another file next to the notebook (``from
+        public_tests import *``) is not there when grading. Found, never imported."""
         if self._stars is None:
             self._stars = [b for b in self.bindings("*") if b.category == "import"
-                           and b.stmt.level == 0 and b.stmt.module and _installed(b.stmt.module.split(".")[0])]
+                           and b.stmt.level == 0 and b.stmt.module
+                           and (b.stmt.module in self.course_modules or _installed(b.stmt.module.split(".")[0]))]
         return self._stars
 
     def report_unbound(self, function: str, name: str, where, via) -> None:

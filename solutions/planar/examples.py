@@ -7,13 +7,13 @@ mistake costs only the points of the function that makes it (under reference att
 nn_model and predict call the reference versions of the other graded functions).
 
 Points per function (config.yaml and test_hidden_planar.py): layer_sizes 3,
-initialize_parameters 5, forward_propagation 7, compute_cost 5, update_parameters 3,
-nn_model 5, predict 6; 34 in all.
+initialize_parameters 5, forward_propagation 7, compute_cost 5, backward_propagation 6,
+update_parameters 3, nn_model 5, predict 5; 39 in all.
 """
 from __future__ import annotations
 
 FULL = dict(layer_sizes=3, initialize_parameters=5, forward_propagation=7, compute_cost=5,
-            update_parameters=3, nn_model=5, predict=6)
+            backward_propagation=6, update_parameters=3, nn_model=5, predict=5)
 
 
 def replace(text: str, old: str, new: str) -> str:
@@ -82,6 +82,23 @@ def variants(ref: dict) -> dict:
         "judy_predict_threshold_inclusive": {
             "predict": replace(ref["predict"], "predictions = A2 > 0.5", "predictions = A2 >= 0.5"),
         },
+        # The derivative of tanh forgotten: dZ1 = W2.T dZ2, without the factor (1 - A1**2).
+        "kim_dZ1_without_tanh_derivative": {
+            "backward_propagation": replace(ref["backward_propagation"],
+                                            "dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))",
+                                            "dZ1 = np.dot(W2.T, dZ2)"),
+        },
+        # The sum over the examples without keepdims: db2 is a rank-1 (1,) array, not (1, 1).
+        "leo_db2_without_keepdims": {
+            "backward_propagation": replace(ref["backward_propagation"],
+                                            "db2 = np.sum(dZ2, axis=1, keepdims=True) / m",
+                                            "db2 = np.sum(dZ2, axis=1) / m"),
+        },
+        # No mistake: sigmoid imported from the course's planar_utils (next to the notebook, and
+        # importable while grading) instead of the notebook's own definition.
+        "mia_imports_sigmoid_from_planar_utils": {
+            "forward_propagation": "from planar_utils import sigmoid\n\n\n" + ref["forward_propagation"],
+        },
     }
 
 
@@ -97,7 +114,10 @@ EXPECTED = {
     "erin_swapped_activations": _with(forward_propagation=3),       # values 3, ranges test 1
     "frank_loops_over_examples": _with(forward_propagation=6),      # vectorized 1
     "grace_cost_not_averaged": _with(compute_cost=2),               # values 2, coin-flip test 1
-    "heidi_update_sign": _with(update_parameters=0),                # values 2, arrays test 1
+    "heidi_update_sign": _with(update_parameters=1),                # values 2
     "ivan_reinitializes_in_the_loop": _with(nn_model=2),            # values 3
-    "judy_predict_threshold_inclusive": _with(predict=5.6),         # values: 1 of 3 hidden cases
+    "judy_predict_threshold_inclusive": _with(predict=4.6),         # values: 1 of 3 hidden cases
+    "kim_dZ1_without_tanh_derivative": _with(backward_propagation=3),  # values 3
+    "leo_db2_without_keepdims": _with(backward_propagation=4),      # shapes 1, rank1 1
+    "mia_imports_sigmoid_from_planar_utils": _with(),
 }

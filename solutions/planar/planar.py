@@ -139,14 +139,17 @@ def backward_propagation(parameters, cache, X, Y):
     grads -- dictionary with dW1, db1, dW2, db2, each of the shape of its parameter
     """
     m = X.shape[1]
+    ### BEGIN SOLUTION
+    W2 = parameters["W2"]
     A1 = cache["A1"]
     A2 = cache["A2"]
     dZ2 = A2 - Y
     dW2 = np.dot(dZ2, A1.T) / m
     db2 = np.sum(dZ2, axis=1, keepdims=True) / m
-    dZ1 = np.dot(parameters["W2"].T, dZ2) * (1 - np.power(A1, 2))
+    dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
     dW1 = np.dot(dZ1, X.T) / m
     db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    ### END SOLUTION
     grads = {"dW1": dW1,
              "db1": db1,
              "dW2": dW2,

@@ -1,0 +1,163 @@
+"""The JSON schema of ``config.yaml``: structure and types (``grader.config`` validates with it).
+
+Cross-field rules the schema cannot express (a case gives every size its inputs use, an edge
+case's literal dict has the configured fields, a file exists...) live in ``grader.config``.
+"""
+from __future__ import annotations
+
+ATTRIBUTIONS = ("reference", "as_submitted")
+DISTRIBUTIONS = ("normal", "uniform", "bernoulli", "zeros", "ones", "randint")
+SCALAR_TYPES = ("float", "int", "array")
+
+_NUMBER = {"type": "number"}
+_SIZE = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[A-Za-z_]\w*$"}]}
+
+_LIMITS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "call_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "submission_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "cpu_seconds": {"type": "integer", "minimum": 1},
+        "memory_mib": {"type": "integer", "minimum": 256},
+        "output_kib": {"type": "integer", "minimum": 1},
+        "file_size_mib": {"type": "integer", "minimum": 1},
+        "open_files": {"type": "integer", "minimum": 16},
+        "value_mib": {"type": "integer", "minimum": 1},
+        "submission_mib": {"type": "integer", "minimum": 1},
+    },
+}
+_TOLERANCE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"rtol": {"type": "number", "minimum": 0}, "atol": {"type": "number", "minimum": 0}},
+}
+_INPUT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "dist": {"enum": list(DISTRIBUTIONS)},
+        "shape": {"type": "array", "items": _SIZE},
+        "scale": _NUMBER,
+        "loc": _NUMBER,
+        "low": _NUMBER,
+        "high": _NUMBER,
+        "p": {"type": "number", "minimum": 0, "maximum": 1},
+        "dtype": {"enum": ["float64", "float32", "int64", "bool"]},
+        "as": {"enum": list(SCALAR_TYPES)},
+        "size": {"type": "string"},
+        "value": {},
+        # A dict whose entries are inputs themselves (recursively), drawn in the order listed.
+        "fields": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/input"}},
+    },
+    "oneOf": [{"required": ["dist", "shape"]}, {"required": ["size"]}, {"required": ["value"]},
+              {"required": ["fields"]}],
+}
+# numpy's legacy global RandomState accepts seeds 0 .. 2**32 - 1.
+_NP_SEED = {"type": "integer", "minimum": 0, "maximum": 2**32 - 1}
+_KWARGS = {"type": "object", "propertyNames": {"pattern": r"^[A-Za-z_]\w*$"}}
+_SEEDED_CASE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["seed", "sizes"],
+    "properties": {
+        "name": {"type": "string"},
+        "seed": {"type": "integer", "minimum": 0},
+        "sizes": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
+        "kwargs": _KWARGS,
+        "np_seed": _NP_SEED,
+    },
+}
+_EDGE_CASE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "args"],
+    "properties": {
+        "name": {"type": "string"},
+        "hidden": {"type": "boolean"},
+        "args": {"type": "object"},
+        "kwargs": _KWARGS,
+        "np_seed": _NP_SEED,
+    },
+}
+
+
+def _function_schema(check_names: list[str]) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["points", "inputs"],
+        "properties": {
+            "points": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {name: {"type": "number", "minimum": 0} for name in check_names},
+            },
+            "inputs": {"type": "object", "additionalProperties": {"$ref": "#/$defs/input"}},
+            "public": {"type": "array", "items": _SEEDED_CASE},
+            "hidden": {"type": "array", "items": _SEEDED_CASE},
+            "edge": {"type": "array", "items": _EDGE_CASE},
+            "tolerance": _TOLERANCE,
+            "timeout_seconds": {"type": "number", "exclusiveMinimum": 0},
+            # Seeds numpy's global RandomState right before every call of every case (a case's
+            # own np_seed wins): for code that draws with np.random.randn and friends.
+            "np_seed": _NP_SEED,
+            # Per-check options; each check validates its own (see grader/checks/).
+            "checks": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {name: {"type": "object"} for name in check_names},
+            },
+        },
+    }
+
+
+def schema(check_names: list[str]) -> dict:
+    assignment = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "solution", "functions"],
+        "properties": {
+            "title": {"type": "string"},
+            "solution": {"type": "string"},
+            "notebook": {"type": "string"},
+            "extra_files": {"type": "array", "items": {"type": "string"}},
+            "hidden_tests": {"type": "array", "items": {"type": "string"}},
+            "examples": {"type": "string"},
+            "attribution": {"enum": list(ATTRIBUTIONS)},
+            "limits": _LIMITS,
+            "tolerance": _TOLERANCE,
+            "functions": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": _function_schema(check_names),
+            },
+        },
+    }
+    return {
+        "$defs": {"input": _INPUT},
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["course", "assignments"],
+        "properties": {
+            "course": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "defaults": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"limits": _LIMITS, "tolerance": _TOLERANCE},
+                    },
+                },
+            },
+            "assignments": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": r"^[A-Za-z_][\w-]*$"},
+                "additionalProperties": assignment,
+            },
+        },
+    }
