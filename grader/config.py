@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from grader.errors import ConfigError
+from grader.wording import Words, function_words, words_schema
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -111,6 +112,7 @@ def _function_schema(check_names: list[str]) -> dict:
                 "additionalProperties": False,
                 "properties": {name: {"type": "object"} for name in check_names},
             },
+            **words_schema(check_names),  # sizes: what each counts; hints: the assignment's advice
         },
     }
 
@@ -130,6 +132,7 @@ def _schema(check_names: list[str]) -> dict:
             "attribution": {"enum": list(ATTRIBUTIONS)},
             "limits": _LIMITS,
             "tolerance": _TOLERANCE,
+            **words_schema(check_names, "assignment"),
             "functions": {
                 "type": "object",
                 "minProperties": 1,
@@ -238,6 +241,7 @@ class FunctionSpec:
     tolerance: Tolerance
     timeout_seconds: float
     checks: dict  # check name -> its options (dict)
+    words: Words = field(default_factory=Words)  # size meanings and hints for feedback (grader/wording.py)
 
     @property
     def max_points(self) -> float:
@@ -357,7 +361,7 @@ REFERENCE = "docs/config.md"
 # Which section of the configuration reference explains a key, by the key's path.
 _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Points and checks"),
              ("checks", "Points and checks"), ("inputs", "Inputs"), ("public", "Cases"), ("hidden", "Cases"),
-             ("edge", "Cases"), ("functions", "Function"), ("assignments", "Assignment"))
+             ("edge", "Cases"), ("hints", "Feedback words"), ("functions", "Function"), ("assignments", "Assignment"))
 
 
 def section_hint(key_path) -> str:
@@ -426,7 +430,8 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
 
     functions = {}
     for fname, fdata in data["functions"].items():
-        functions[fname] = _function(fname, fdata, tolerance, limits, f"{key}.functions.{fname}", path, checks)
+        functions[fname] = _function(fname, fdata, tolerance, limits, f"{key}.functions.{fname}", path, checks,
+                                     data)
     return AssignmentSpec(
         name=name, title=data["title"], root=root, solution=solution, notebook=notebook,
         extra_files=extra, hidden_tests=hidden_tests,
@@ -436,7 +441,7 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
     )
 
 
-def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
+def _function(name, data, tolerance, limits, key, path, checks, assignment) -> FunctionSpec:
     inputs = {}
     for arg, spec in data["inputs"].items():
         spec = dict(spec)
@@ -490,5 +495,5 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
         name=name, points=dict(data["points"]), inputs=inputs, cases=tuple(cases),
         tolerance=Tolerance(**_merge(vars(tolerance), data.get("tolerance"))),
         timeout_seconds=float(data.get("timeout_seconds", limits.call_seconds)),
-        checks=check_options,
+        checks=check_options, words=function_words(data, assignment, inputs, checks, key, path, section_hint),
     )
