@@ -367,8 +367,8 @@ _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Point
 def section_hint(key_path) -> str:
     """"see docs/config.md, section "Inputs"" for a key path like assignments.a.functions.f.inputs.X."""
     parts = [str(p) for p in key_path]
-    # The deepest key that names a section; an assignment's or a function's own name never does.
-    named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions"))]
+    # The deepest key that names a section; an assignment's or a function's own name (or a hint's) never does.
+    named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions", "hints"))]
     titles = dict(_SECTIONS)
     section = next((titles[part] for part in reversed(named) if part in titles), "Top level")
     return f"see {REFERENCE}, section \"{section}\""

@@ -202,3 +202,15 @@ def test_a_hint_for_a_kind_the_check_does_not_tell_apart_is_a_config_error():
     raw["assignments"]["logreg"]["functions"]["sigmoid"]["hints"] = {"speed": "no"}
     with pytest.raises(ConfigError, match="unknown key 'speed'"):
         parse_config(raw, ROOT / "config.yaml")
+
+
+def test_a_wrong_hint_points_to_the_feedback_words_section():
+    from grader.config import section_hint
+
+    for key in ("hidden", "shapes", "values"):
+        path = ["assignments", "logreg", "functions", "sigmoid", "hints", key]
+        assert section_hint(path) == 'see docs/config.md, section "Feedback words"', key
+    raw = raw_config()
+    raw["assignments"]["logreg"]["functions"]["sigmoid"]["hints"] = {"hidden": 3}
+    with pytest.raises(ConfigError, match="Feedback words"):
+        parse_config(raw, ROOT / "config.yaml")
