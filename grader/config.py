@@ -16,6 +16,7 @@ import yaml
 
 from grader import config_schema
 from grader.errors import ConfigError
+from grader.wording import Words, function_words
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -101,6 +102,7 @@ class FunctionSpec:
     tolerance: Tolerance
     timeout_seconds: float
     checks: dict  # check name -> its options (dict)
+    words: Words = field(default_factory=Words)  # size meanings and hints for feedback (grader/wording.py)
     np_seed: int | None = None  # the default of the cases' np_seed (probes use it too)
 
     @property
@@ -221,14 +223,14 @@ REFERENCE = "docs/config.md"
 # Which section of the configuration reference explains a key, by the key's path.
 _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Points and checks"),
              ("checks", "Points and checks"), ("inputs", "Inputs"), ("public", "Cases"), ("hidden", "Cases"),
-             ("edge", "Cases"), ("functions", "Function"), ("assignments", "Assignment"))
+             ("edge", "Cases"), ("hints", "Feedback words"), ("functions", "Function"), ("assignments", "Assignment"))
 
 
 def section_hint(key_path) -> str:
     """``see docs/config.md, section "Inputs"`` for a key path like assignments.a.functions.f.inputs.X."""
     parts = [str(p) for p in key_path]
     # An assignment's or a function's own name never names a section.
-    named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions"))]
+    named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions", "hints"))]
     titles = dict(_SECTIONS)
     section = next((titles[part] for part in reversed(named) if part in titles), "Top level")
     return f"see {REFERENCE}, section \"{section}\""
@@ -290,7 +292,8 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
 
     functions = {}
     for fname, fdata in data["functions"].items():
-        functions[fname] = _function(fname, fdata, tolerance, limits, f"{key}.functions.{fname}", path, checks)
+        functions[fname] = _function(fname, fdata, tolerance, limits, f"{key}.functions.{fname}", path, checks,
+                                     data)
     return AssignmentSpec(
         name=name, title=data["title"], root=root, solution=solution, notebook=notebook,
         extra_files=extra, hidden_tests=hidden_tests,
@@ -300,7 +303,7 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
     )
 
 
-def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
+def _function(name, data, tolerance, limits, key, path, checks, assignment) -> FunctionSpec:
     inputs = {arg: _input(arg, spec, f"{key}.inputs.{arg}", path) for arg, spec in data["inputs"].items()}
     default_seed = data.get("np_seed")
 
@@ -343,6 +346,7 @@ def _function(name, data, tolerance, limits, key, path, checks) -> FunctionSpec:
         tolerance=Tolerance(**_merge(vars(tolerance), data.get("tolerance"))),
         timeout_seconds=float(data.get("timeout_seconds", limits.call_seconds)),
         checks=check_options, np_seed=default_seed,
+        words=function_words(data, assignment, inputs, checks, key, path, section_hint),
     )
 
 

@@ -5,6 +5,8 @@ case's literal dict has the configured fields, a file exists...) live in ``grade
 """
 from __future__ import annotations
 
+from grader.wording import words_schema
+
 ATTRIBUTIONS = ("reference", "as_submitted")
 DISTRIBUTIONS = ("normal", "uniform", "bernoulli", "zeros", "ones", "randint")
 SCALAR_TYPES = ("float", "int", "array")
@@ -108,6 +110,7 @@ def _function_schema(check_names: list[str]) -> dict:
                 "additionalProperties": False,
                 "properties": {name: {"type": "object"} for name in check_names},
             },
+            **words_schema(check_names),  # sizes: what each counts; hints: the assignment's advice
         },
     }
 
@@ -127,6 +130,7 @@ def schema(check_names: list[str]) -> dict:
             "attribution": {"enum": list(ATTRIBUTIONS)},
             "limits": _LIMITS,
             "tolerance": _TOLERANCE,
+            **words_schema(check_names, "assignment"),
             "functions": {
                 "type": "object",
                 "minProperties": 1,

@@ -2,7 +2,10 @@
 
 A check's points for a function are shared between its verdicts by their weight (for
 case-based checks: the share of cases that are public or hidden). Scores are rounded
-to 4 decimals so that reruns are byte-identical.
+to 4 decimals so that reruns are byte-identical, each from the exact value (never from an
+already rounded maximum: 4/3 points for half the cases is 0.6667, not round(1.3333 / 2)).
+:func:`score_check` scores a check's verdicts together, so that its tests add up to the
+check's exact score rounded once (1/3 + 1/3 of a point is 0.6667 in all, not 0.6666).
 
 A test keeps at most ``MAX_FINDINGS`` findings, each text clipped (``grader.report.budgets``):
 a scored test is what the results cache stores and what crosses processes, so what the
@@ -31,8 +34,49 @@ def test_name(verdict: Verdict, per_case: bool) -> str:
 
 
 def score_verdict(verdict: Verdict, points: float, per_case: bool) -> TestResult:
-    max_score = round(points * verdict.weight, 4)
-    score = round(max_score * max(0.0, min(1.0, verdict.fraction)), 4)
+    """One verdict's test: its share of ``points`` and its score, each rounded once from the exact value."""
+    return _scored(verdict, per_case, round(points * verdict.weight, 4),
+                   round(points * verdict.weight * _fraction(verdict), 4))
+
+
+def score_check(verdicts: list, points: float, per_case: bool) -> list:
+    """A check's verdicts on one function as tests whose maxima and scores add up to the check's
+    exact ones rounded once (a test of every verdict, in order). Where rounding each test alone
+    would leave the sum a unit of the last decimal off, that unit goes to the test whose own
+    rounding moved it most among those partly passed: a passed test keeps its full maximum, a
+    failed one its 0."""
+    maxima = _apportion([points * v.weight for v in verdicts], [True] * len(verdicts),
+                        round(points * sum(v.weight for v in verdicts) * UNITS))
+    exact = [points * v.weight * _fraction(v) for v in verdicts]
+    scores = _apportion(exact, [0.0 < v.fraction < 1.0 for v in verdicts], round(sum(exact) * UNITS), maxima)
+    return [_scored(v, per_case, m / UNITS, s / UNITS) for v, m, s in zip(verdicts, maxima, scores)]
+
+
+UNITS = 10_000   # scores are kept to 4 decimals
+
+
+def _apportion(exact: list, adjustable: list, total: int, caps: list | None = None) -> list:
+    """``exact`` in units of the 4th decimal, each rounded, then nudged by a unit where needed so
+    that they add up to ``total`` (only ``adjustable`` items, within 0 and their cap)."""
+    units = [round(v * UNITS) for v in exact]
+    short = total - sum(units)
+    step = 1 if short > 0 else -1
+    # first the items that rounding moved most against the needed direction
+    order = sorted((i for i in range(len(exact)) if adjustable[i]), key=lambda i: step * (units[i] - exact[i] * UNITS))
+    for i in order * 2:
+        if short == 0:
+            break
+        if units[i] + step >= 0 and (caps is None or units[i] + step <= caps[i]):
+            units[i] += step
+            short -= step
+    return units
+
+
+def _fraction(verdict: Verdict) -> float:
+    return max(0.0, min(1.0, verdict.fraction))
+
+
+def _scored(verdict: Verdict, per_case: bool, max_score: float, score: float) -> TestResult:
     findings = kept_findings(verdict.findings, verdict.hidden)
     return TestResult(
         name=test_name(verdict, per_case), function=verdict.function, check=verdict.check,

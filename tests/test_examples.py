@@ -22,14 +22,7 @@ COURSE = load_config(ROOT / "config.yaml")
 WITH_EXAMPLES = [a for a in COURSE.assignments.values() if make_examples.examples_module(a) is not None]
 
 # Grades the grader still gets wrong, each with the problem: strict, so a fix shows as XPASS.
-KNOWN_GRADER_PROBLEMS = {
-    ("numpy_basics", "bob_sigmoid_math_exp"):
-        "vectorized awards its point to a sigmoid that fails on every array (its probes all raised)",
-    ("numpy_basics", "dave_normalize_rows_no_keepdims"):
-        "rank1 misses a missing keepdims in np.linalg.norm(x, axis=1) (norm is not a known reduction)",
-    ("numpy_basics", "frank_softmax_loops_over_rows"):
-        "rank1 charges the loop's row variable on top of vectorized: one mistake costs two checks",
-}
+KNOWN_GRADER_PROBLEMS: dict = {}
 
 
 @pytest.fixture(scope="module", params=WITH_EXAMPLES, ids=lambda a: a.name)

@@ -159,7 +159,8 @@ def test_several_grader_processes_give_the_same_results(graded, assignment):
 
 def test_instructor_tests_report_why_without_revealing_their_assertions(tmp_path, assignment):
     """A hidden instructor test whose student call fails says how; one whose assertion fails
-    says only that it failed (its assertion text can quote hidden values)."""
+    says that it failed and what it checks, in its docstring's words, never its assertion text
+    (which can quote hidden values)."""
     from grader.pipeline import grade_paths
 
     reference = (ROOT / "solutions" / "logreg" / "logreg.py").read_text()
@@ -171,7 +172,8 @@ def test_instructor_tests_report_why_without_revealing_their_assertions(tmp_path
     sym = next(t for t in raises.tests if "symmetric" in t.name)
     assert not sym.passed and sym.output == "failed: the function did not return (error)"
     grad = next(t for t in wrong_result.tests if "gradient" in t.name)
-    assert not grad.passed and grad.output == "failed: an instructor's hidden test did not pass"
+    assert not grad.passed and grad.output == ("failed: an instructor's hidden test did not pass: dw and db agree "
+                                               "with central finite differences of the student's own cost.")
     assert "0.4242" not in sym.output + grad.output
 
 

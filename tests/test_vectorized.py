@@ -48,7 +48,7 @@ def test_the_message_names_the_size_it_grows_with_and_the_measured_growth(assign
     runner = LocalRunner(assignment, path)
     [verdict] = CHECK.judge(runner.run("propagate", [CHECK]))
     [finding] = failures(verdict)
-    assert "a for loop runs once per example (m)" in finding.message
+    assert "a for loop runs once for each of the m examples" in finding.message  # the config's words for m
     assert "when m went from 4 to 32" in finding.message and "n went" not in finding.message
     assert "np.dot" in finding.fix and "keepdims=True" in finding.fix
 
@@ -101,7 +101,7 @@ def test_a_missing_or_forged_trace_is_suspicious_not_clean(assignment):
 
 def test_a_failed_probe_leaves_a_note_and_judges_on_the_rest(assignment):
     def fail_dynamic(probe_run, outcome):
-        if probe_run.probe.name.startswith("dynamic"):
+        if probe_run.probe.name == "dynamic: m":
             outcome.status, outcome.value = "timeout", None
 
     verdict = _run_with(assignment, "dot", "sigmoid", fail_dynamic)
@@ -190,5 +190,5 @@ def test_end_to_end_looping_over_examples_keeps_values_and_loses_vectorized(assi
     assert values and all(t.passed and t.score == t.max_score for t in values)
     [vectorized] = checks_of(result, "propagate", "vectorized")
     assert vectorized.score == 0.0 and vectorized.max_score == assignment.functions["propagate"].points["vectorized"]
-    assert "a for loop runs once per example (m)" in vectorized.output
+    assert "a for loop runs once for each of the m examples" in vectorized.output
     assert "at line 11: for i in range(m):" in vectorized.output

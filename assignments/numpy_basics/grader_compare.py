@@ -17,12 +17,15 @@ never ``grader``.
   print a line when all pass, raise :class:`PublicTestFailed` with every problem otherwise.
 
 Rules, as the course teaches them: shapes are exact (``(n,)`` is not ``(n, 1)``; ``np.allclose``
-would broadcast them and call them equal); where a float is expected, an int is wrong (``0``
-for ``0.0``, an int array for predictions), and where the reference returns a Python float a
-0-d array is refused too; values are compared within ``rtol``/``atol`` once the shapes agree,
-or differ by size-1 dimensions alone (then the shapes check has taken its points, and one
-mistake is not charged twice); a NaN where the expected value has a number fails. A dict may
-hold keys beyond the expected ones; lists and tuples stand in for each other.
+would broadcast them and call them equal); where a float is expected, an int or a bool is wrong
+(``0`` for ``0.0``, an int array where the reference computes floats), and where the reference
+returns a Python float a 0-d array is refused too; where the reference returns bools (labels
+from a comparison), bools and 0/1 numbers all do: the values are then compared as numbers.
+Values are compared within ``rtol``/``atol`` once the shapes agree, or differ by size-1
+dimensions alone (then the shapes check has taken its points, and one mistake is not charged
+twice); a NaN where the expected value has a number fails. An int or a bool that differs is
+told as it is ("n is 6, expected 1"): a tolerance means nothing for them. A dict may hold keys
+beyond the expected ones; lists and tuples stand in for each other.
 """
 from __future__ import annotations
 
@@ -144,34 +147,52 @@ def structure_problem(mismatch: Mismatch, check: str) -> Problem:
 # --------------------------------------------------------------------------- shapes and types
 
 
+def shape_mistake(expected: tuple, actual: tuple) -> str:
+    """Which shape mistake it is: "rank1" (a (k,) array for a 2-D vector), "scalar" (an array for a
+    number), "transposed", "larger" (usually a broadcast), or "shape" (another shape)."""
+    if len(actual) == 1 and len(expected) == 2 and 1 in expected:
+        return "rank1"
+    if expected == ():
+        return "scalar"
+    if len(expected) == 2 and len(actual) == 2 and expected == actual[::-1]:
+        return "transposed"
+    if len(actual) > len(expected) or np.prod(actual, dtype=np.int64) > np.prod(expected or (1,), dtype=np.int64):
+        return "larger"
+    return "shape"
+
+
 def shape_fix(path: str, expected: tuple, actual: tuple) -> str:
     """The usual fix for a shape mismatch, in the course's words."""
-    if len(actual) == 1 and len(expected) == 2 and actual[0] in expected and 1 in expected:
+    mistake = shape_mistake(expected, actual)
+    if mistake == "rank1" and actual[0] in expected:
         return (f"{path} is a rank-1 array {actual}: the course keeps vectors 2-D. Create it with two "
-                f"dimensions (e.g. np.zeros((dim, 1)) instead of np.zeros(dim)), keep them with "
-                f"keepdims=True in np.sum, or reshape with .reshape({expected[0]}, {expected[1]})")
-    if expected == () and actual and all(d == 1 for d in actual):
+                f"dimensions (np.zeros((k, 1)) rather than np.zeros(k)), keep reductions 2-D with "
+                f"keepdims=True, or reshape with .reshape({expected[0]}, {expected[1]})")
+    if mistake == "scalar" and actual and all(d == 1 for d in actual):
         return f"{path} should be a scalar: use np.squeeze({path}) or float(...) to drop the size-1 dimensions"
-    if len(expected) == 2 and len(actual) == 2 and expected == actual[::-1]:
+    if mistake == "transposed":
         return f"{path} is transposed: check the order of the operands of np.dot (or use .T)"
-    if len(actual) > len(expected) or np.prod(actual, dtype=np.int64) > np.prod(expected or (1,), dtype=np.int64):
+    if mistake == "larger":
         return (f"{path} is larger than expected: this is usually broadcasting between a rank-1 array "
-                f"(n,) and a 2-D one (1, n); keep every vector 2-D")
+                f"(k,) and a 2-D one (1, k); keep every vector 2-D")
     return f"compute {path} so that it has shape {expected}"
 
 
 def dtype_expectation(expected, actual: np.ndarray) -> tuple[str, str] | None:
     """(the dtype expected, in words; how to fix) when ``actual``'s dtype is not a sane choice.
 
-    float32 for float64 is sane; ints or bools where floats are meant are not (predictions are
-    float 0./1. in the course, and integer arithmetic truncates)."""
+    float32 for float64 is sane; ints or bools where floats are meant are not (integer arithmetic
+    truncates, and numpy refuses to subtract bools). Where the reference returns bools (labels
+    from a comparison), bools and 0/1 numbers of any numeric dtype are fair: every use of labels
+    (comparing, counting, averaging) works on both, and the values check compares them as numbers."""
     ekind, akind = np.asarray(expected).dtype.kind, actual.dtype.kind
     if ekind == "f" and akind != "f":
-        return "floating point", "convert it with .astype(float) (e.g. (A > 0.5).astype(float) for predictions)"
+        made = "a comparison gives bools" if akind == "b" else "integer arithmetic truncates"
+        return "floating point", f"convert it with .astype(float) ({made})"
     if ekind in "iu" and akind not in "iu":
         return "integers", "convert it with .astype(int)"
-    if ekind == "b" and akind != "b":
-        return "bool", ""
+    if ekind == "b" and akind not in "biuf":
+        return "bool", "return the result of a comparison (True/False), or 0 and 1 as numbers"
     return None
 
 
@@ -227,7 +248,8 @@ def shape_problem(leaf: Leaf, path: str | None = None, describe=describe) -> Pro
             return problem("not_int", f"{path} should be an int, got {describe(a)}", f"return {path} as an int")
         return None
     if isinstance(e, (bool, np.bool_)):
-        if not isinstance(a, (bool, np.bool_)):
+        # as for arrays of bools: a bool, or a 0/1 number (the values check compares them)
+        if not isinstance(a, (bool, np.bool_, int, float, np.integer, np.floating)):
             return problem("not_bool", f"{path} should be a bool, got {describe(a)}", f"return {path} as True or False")
         return None
     if type(a) is not type(e) and not (e is None and a is None):
@@ -247,7 +269,8 @@ def value_problem(leaf: Leaf, rtol: float, atol: float, path: str | None = None,
     """Why an output's value differs from the expected one, or None when it matches.
 
     Kinds: ``value`` (a str or None that differs), ``not_number``, ``shape`` (shapes too far
-    apart to compare), ``nan``, ``tolerance``. ``path`` and ``describe`` as in shape_problem."""
+    apart to compare), ``nan``, ``tolerance``, ``exact`` (an int or a bool that differs, told with
+    both values). ``path`` and ``describe`` as in shape_problem."""
     e, a = leaf.expected, leaf.actual
     path = leaf.path if path is None else path
 
@@ -277,11 +300,20 @@ def value_problem(leaf: Leaf, rtol: float, atol: float, path: str | None = None,
     close = np.isclose(a_f, e_f, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
+    counted = e_arr.dtype.kind in "biu"  # ints and bools: a tolerance means nothing to a student
+    if a_f.ndim == 0 and counted:
+        return problem("exact", f"{path} is {_plain(a)!r}, expected {_plain(e)!r}")
     if a_f.ndim == 0:
         return problem("tolerance", f"{path} differs from the reference beyond the tolerance "
                                     f"(rtol={rtol:g}, atol={atol:g})")
+    tolerance = "" if counted else f" (rtol={rtol:g}, atol={atol:g})"
     return problem("tolerance", f"{path} differs from the reference at {int((~close).sum())} of {a_f.size} "
-                                f"entries (rtol={rtol:g}, atol={atol:g})")
+                                f"entries{tolerance}")
+
+
+def _plain(value):
+    """A number as Python writes it: np.int64(6) -> 6, a 0-d array -> its item."""
+    return value.item() if isinstance(value, (np.generic, np.ndarray)) else value
 
 
 # --------------------------------------------------------------------------- one output

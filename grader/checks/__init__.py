@@ -76,6 +76,9 @@ class Check:
     requires: ClassVar[tuple] = ()
     # True when verdicts are per group of cases (public/hidden), False for one verdict per function.
     per_case: ClassVar[bool] = True
+    # The kinds of mistake this check tells apart, each of which config.yaml's ``hints:`` may give
+    # the assignment's own advice for (see grader/wording.py); a hint for the whole check needs none.
+    hint_kinds: ClassVar[tuple] = ()
 
     def parse_options(self, options: dict) -> dict:
         """Validate this check's options from config.yaml; raise ValueError with a clear message."""

@@ -10,7 +10,12 @@ Evidence, judged in the parent:
   an arithmetic whose result is larger than both operands, e.g. ``(m,)`` minus ``(m, 1)``;
 - **static spots** (``grader.checks.analysis.rank1_spots``): ``np.zeros(dim)``,
   ``np.random.randn(n)``, ``np.sum(x, axis=k)`` without ``keepdims`` in arithmetic, ``.ravel()``
-  not reshaped back. They name the line and the fix; alone (nothing observed) they are notes.
+  not reshaped back. They name the line and the fix; alone (nothing observed) they are notes,
+  unless the probe raised where the spot's array is used in arithmetic: then the error is what
+  was observed (a ``(k,)`` array that does not line up with a 2-D one).
+
+A rank-1 local inside a loop over the data (a row ``x[i]``) is that loop's business, which the
+vectorized check charges: it costs rank1 only where it meets a 2-D operand. One mistake, one check.
 
 Anything the reference itself does on the same inputs (observed once per batch, in the
 trusted parent, with the same observer: :meth:`Rank1Check.prepare`) is allowed: a later
@@ -27,7 +32,9 @@ import numpy as np
 from grader.checks import Check, FunctionRun, Probe
 from grader.checks.analysis import compare
 from grader.checks.analysis import hidden as words
+from grader.checks.analysis.advice import with_hint
 from grader.checks.analysis.broadcasting import ShapeEval, repeats_dimension, symbolic
+from grader.checks.analysis.loops import data_loops
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
 from grader.checks.analysis.rank1_spots import names_in_arithmetic, rank1_spots
 from grader.checks.analysis.submission_code import CodeCache, SubmissionCode
@@ -107,6 +114,7 @@ class Rank1Check(Check):
     order = 65
     per_case = False
     requires = ("values", "shapes")
+    hint_kinds = ("output", "local", "broadcast")
 
     def parse_options(self, options: dict) -> dict:
         options = self.known_options(options, DEFAULTS)
@@ -140,10 +148,12 @@ class Rank1Check(Check):
         failures = self._outputs(run, spots)
         found, local_notes = self._locals(run, code, spots, graded, failures, state.habits.get(name) or no_habits())
         failures += found
+        failures += self._raised(run, code, spots, {(f.line, f.excerpt) for f in failures})
         used = {(f.line, f.excerpt) for f in failures + local_notes}
         notes = local_notes + [Finding(message=f"note: {name}: {spot.what}{self._in(spot, name)} can make a rank-1 "
                                                f"array; it did not show in the tested calls, but keep vectors 2-D",
-                                       line=spot.line, excerpt=spot.excerpt, fix=spot.fix)
+                                       line=spot.line, excerpt=spot.excerpt,
+                                       fix=with_hint(spot.fix, run.spec, self.name, "local"))
                                for spot in spots if (spot.line, spot.excerpt) not in used]
         if failures:
             return [self._verdict(run, 0.0, failures[:MAX_FINDINGS] + notes)]
@@ -183,9 +193,9 @@ class Rank1Check(Check):
                     column = e.shape[1] == 1
                     reshape = ".reshape(-1, 1)" if column else ".reshape(1, -1)"
                     message = f"{name} returns {leaf.path} as a rank-1 array: shape {a.shape}, expected {e.shape}"
-                fix = spot.fix if spot else (
-                    "keep vectors 2-D: create them with two dimensions (np.zeros((dim, 1)), not np.zeros(dim)), "
-                    "use keepdims=True in np.sum, or reshape with " + reshape)
+                fix = with_hint(spot.fix if spot else (
+                    "keep vectors 2-D: create them with two dimensions (np.zeros((k, 1)) rather than np.zeros(k)), "
+                    "use keepdims=True in reductions, or reshape with " + reshape), run.spec, self.name, "output")
                 findings.append(Finding(message=message, case=case_run.case.name, hidden=hidden,
                                         line=spot.line if spot else None, excerpt=spot.excerpt if spot else "",
                                         fix=fix))
@@ -200,6 +210,27 @@ class Rank1Check(Check):
                 return spot
         return spots[0] if len(spots) == 1 else None
 
+    def _raised(self, run, code, spots, seen) -> list:
+        """Spots the probe choked on: it raised (so no locals were seen) at a line that uses the
+        spot's array in arithmetic (or at the spot itself). That error is what was observed."""
+        probe_runs = run.probes.get(self.name, [])
+        probe = probe_runs[0].outcomes[0] if probe_runs and probe_runs[0].outcomes else None
+        if probe is None or probe.status != "error" or not probe.line:
+            return []
+        definition = code.definition_at(probe.filename, probe.line)
+        if definition is None:
+            return []
+        used = set()
+        for statement in definition.statements_at(probe.line):
+            used |= names_in_arithmetic(statement)
+        return [Finding(
+            message=f"{run.spec.name}: {spot.what}{self._in(spot, run.spec.name)} makes a rank-1 array, and a call "
+                    f"on inputs of distinct sizes raised an error at line {probe.line}, where it is used in "
+                    f"arithmetic: a (k,) array lines up with the last dimension of a 2-D one, rarely what is meant",
+            line=spot.line, excerpt=spot.excerpt, fix=with_hint(spot.fix, run.spec, self.name, "local"))
+            for spot in spots if (spot.line, spot.excerpt) not in seen and spot.filename == probe.filename
+            and (spot.line == probe.line or spot.target and spot.target in used)]
+
     # -- locals and broadcasting ---------------------------------------------------------
 
     def _locals(self, run, code, spots, graded, earlier, reference) -> tuple[list, list]:
@@ -212,8 +243,9 @@ class Rank1Check(Check):
             return [], []
         seen = {(f.line, f.excerpt) for f in earlier}
         lines_reported = {f.line for f in earlier if f.line}
-        view = _LocalsView(run.spec.name, code, code.reachable(run.spec.name, graded - {run.spec.name}),
+        view = _LocalsView(run.spec, code, code.reachable(run.spec.name, graded - {run.spec.name}),
                            probe_run.probe.case.sizes, reference)
+        view.in_loops(data_loops(code, run.spec.name, run.spec.inputs, graded), parsed["before"])
         findings, notes = view.bound(parsed["bound"], spots, seen, lines_reported)
         findings += view.accidents(parsed["before"], seen)
         findings.sort(key=lambda f: f.line or 0)
@@ -223,10 +255,32 @@ class Rank1Check(Check):
 class _LocalsView:
     """The locals observer's report on one probe, read against the student's code."""
 
-    def __init__(self, name, code, definitions, sizes, reference):
-        self.name, self.code, self.sizes, self.reference = name, code, sizes, reference
+    def __init__(self, spec, code, definitions, sizes, reference):
+        self.spec, self.name, self.code, self.sizes, self.reference = spec, spec.name, code, sizes, reference
         self.definitions = definitions
         self.arithmetic = {d.name: names_in_arithmetic(d.node) for d in definitions}
+        self.loops: list = []          # (filename, first, last) of the loops over the data
+        self.meets_2d: set = set()     # names used in arithmetic with a 2-D operand somewhere
+
+    def in_loops(self, loops, before) -> None:
+        """Learn the loops over the data, and which names meet a 2-D operand in arithmetic."""
+        self.loops = loops
+        for filename, line, fn, env in before:
+            definition = self.inside(filename, line)
+            if definition is None:
+                continue
+            evaluator = ShapeEval(self.code.qualname, env)
+            for statement in definition.statements_at(line):
+                for node in ast.walk(statement):
+                    if not isinstance(node, ast.BinOp) or isinstance(node.op, ast.MatMult):
+                        continue
+                    for side, other in ((node.left, node.right), (node.right, node.left)):
+                        shape = evaluator.shape(other)
+                        if isinstance(side, ast.Name) and shape is not None and len(shape) >= 2:
+                            self.meets_2d.add(side.id)
+
+    def in_a_data_loop(self, filename, line) -> bool:
+        return any(f == filename and first <= line <= last for f, first, last in self.loops)
 
     def inside(self, filename, line):
         return next((d for d in self.definitions if d.contains(filename, line)), None)
@@ -248,10 +302,13 @@ class _LocalsView:
             if (line, excerpt) in seen or line in lines_reported:
                 continue
             if len(shape) == 1 and shape[0] > 1 and shape[0] in values and sym not in self.reference["rank1"]:
+                if self.in_a_data_loop(filename, line) and var not in self.meets_2d:
+                    continue  # a row of the data inside a loop over it: the loop is the mistake (vectorized)
                 seen.add((line, excerpt))
                 spot = next((s for s in spots if s.filename == filename and s.line <= line <= s.end_line), None)
-                fix = spot.fix if spot else (f"keep {var} 2-D: a column {sym[:-2]}, 1) or a row (1, {sym[1:-2]}) "
-                                             f"via .reshape(-1, 1) / .reshape(1, -1), or keepdims=True in reductions")
+                fix = with_hint(spot.fix if spot else (
+                    f"keep {var} 2-D: a column {sym[:-2]}, 1) or a row (1, {sym[1:-2]}) via .reshape(-1, 1) / "
+                    f".reshape(1, -1), or keepdims=True in reductions"), self.spec, "rank1", "local")
                 if var not in self.arithmetic.get(definition.name, ()):
                     # made and reshaped back (or returned, which the outputs judge): worth a note, not points
                     notes.append(Finding(
@@ -270,8 +327,9 @@ class _LocalsView:
                     message=f"{self.name}: {var} has shape {sym}{self.helper(definition)}: a broadcasting accident, "
                             f"usually a rank-1 (k,) array combined with a (k, 1) or (1, k) one",
                     line=line, excerpt=excerpt,
-                    fix="make both operands 2-D with the same orientation (.reshape(1, -1) or .reshape(-1, 1)), "
-                        "and keep reductions 2-D with keepdims=True"))
+                    fix=with_hint("make both operands 2-D with the same orientation (.reshape(1, -1) or "
+                                  ".reshape(-1, 1)), and keep reductions 2-D with keepdims=True",
+                                  self.spec, "rank1", "broadcast")))
         return findings, notes
 
     def accidents(self, before, seen) -> list:
@@ -294,8 +352,9 @@ class _LocalsView:
                                 f"{symbolic(right, self.sizes)} into {sym}{self.helper(definition)}, larger than "
                                 f"both operands; the reference never builds such an array",
                         line=line, excerpt=excerpt,
-                        fix="a rank-1 (k,) array meets a (k, 1) one: keep every vector 2-D in the same orientation "
-                            "(use .reshape(1, -1) / .reshape(-1, 1), or keepdims=True in np.sum)"))
+                        fix=with_hint("a rank-1 (k,) array meets a (k, 1) one: keep every vector 2-D in the same "
+                                      "orientation (use .reshape(1, -1) / .reshape(-1, 1), or keepdims=True in "
+                                      "reductions)", self.spec, "rank1", "broadcast")))
         return findings
 
 

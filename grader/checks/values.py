@@ -8,9 +8,12 @@ Public cases are told in the comparison's words; hidden ones without sizes, coun
 """
 from __future__ import annotations
 
+import numpy as np
+
 from grader.checks import Check, FunctionRun
 from grader.checks.analysis import compare
 from grader.checks.analysis import hidden as words
+from grader.checks.analysis.advice import hidden_advice, with_hint
 from grader.checks.analysis.failures import call_failure
 from grader.checks.analysis.rendering import render, render_inputs
 from grader.outcomes import CaseRun, Finding
@@ -28,12 +31,14 @@ def compare_leaf(leaf: compare.Leaf, rtol: float, atol: float, hidden: bool = Fa
     if problem is None:
         return None
     path = problem.where
-    if problem.kind == "value":
+    if problem.kind in ("value", "exact"):
         return f"{path} differs from the reference's value"
     if problem.kind == "shape":
         return f"{path} cannot be compared: its shape differs from the reference's (see the shapes check)"
     if problem.kind == "nan":
         return f"{path} contains NaN where the reference has a number (often log(0) or 0/0: check the formula)"
+    if problem.kind == "tolerance" and np.asarray(leaf.expected).dtype.kind in "biu":
+        return f"{path} differs from the reference's values"   # ints or bools: no tolerance to speak of
     if problem.kind == "tolerance":  # entry counts would reveal a hidden case's sizes
         return f"{path} differs from the reference beyond the tolerance (rtol={rtol:g}, atol={atol:g})"
     return problem.what
@@ -43,6 +48,7 @@ class ValuesCheck(Check):
     name = "values"
     title = "outputs match the reference"
     order = 30
+    hint_kinds = ("nan",)
 
     def judge(self, run: FunctionRun) -> list:
         return self.judge_cases(run, lambda case_run: self.judge_case(run, case_run))
@@ -52,7 +58,7 @@ class ValuesCheck(Check):
             return call_failure(run, case_run)
         tol = run.spec.tolerance
         hidden = case_run.case.hidden
-        problems = []
+        problems, nan = [], False
         for item in compare.leaves(case_run.expected, case_run.outcome.value, run.output_names):
             if isinstance(item, compare.Mismatch):
                 problems.append(words.structure_problem(item) if hidden
@@ -61,6 +67,7 @@ class ValuesCheck(Check):
                 problem = compare_leaf(item, tol.rtol, tol.atol, hidden=hidden)
                 if problem:
                     problems.append(problem)
+                    nan = nan or compare.value_problem(item, tol.rtol, tol.atol).kind == "nan"
         if not problems:
             return None
         case = case_run.case
@@ -71,8 +78,8 @@ class ValuesCheck(Check):
             finding.actual = render(case_run.outcome.value, run.output_names)
             finding.fix = "compare your output with the expected one; the inputs are shown above"
         else:
-            finding.fix = ("this case's inputs are hidden; the public tests pass? then check sizes they do not "
-                           "cover (n or m equal to 1, n different from m) and non-default arguments")
+            finding.fix = hidden_advice(run.spec)
+        finding.fix = with_hint(finding.fix, run.spec, self.name, "nan" if nan else "")
         return finding
 
 

@@ -15,13 +15,20 @@ Three layers of evidence, because each alone can be fooled:
 - **timing** (parent-side round trips, minimum of repeats): the student's extra time from a
   tiny to a large input against the reference's on the same inputs. It catches C-level
   iteration (``list(map(math.exp, z.ravel()))``) that emits no line events, but correct code
-  written differently can be several times slower, so timing only decides together with a
-  static spot that could iterate.
+  written differently can be several times slower, and a loaded machine slows anything, so
+  timing only decides together with a static spot that could iterate *and* that the line
+  counts could not vouch for: one iterating in C, or one the probes never ran. A loop the line
+  counts saw run and not grow is allowed, whatever the clock says: the same submission gets the
+  same grade on an idle and on a loaded machine.
 
 Verdict: fail on growth, on a tampered trace, on tracer manipulation or code run from a string
-found statically (both hide the evidence), or on a static spot together with a slow timing
-ratio; otherwise pass, with notes for spots that did not grow (e.g. a loop over a fixed 3-tuple). Measured times never appear in a message (reruns
-must give byte-identical feedback), and a slow timing alone is never reported.
+found statically (both hide the evidence), or on an unwatched static spot together with a slow
+timing ratio; no point when the function ran on none of the probes (no evidence); otherwise
+pass, with notes for spots that did not grow (e.g. a loop over a fixed 3-tuple; not for a loop
+inside one already blamed, which is part of that mistake). Messages say what a loop runs over in
+the assignment's words (``sizes:`` in config.yaml) and add its ``hints:`` to the fixes. Measured
+times never appear in a message (reruns must give byte-identical feedback), and a slow timing
+alone is never reported.
 """
 from __future__ import annotations
 
@@ -29,7 +36,10 @@ import ast
 import math
 
 from grader.checks import Check, FunctionRun, Probe
-from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots
+from grader.checks.analysis.advice import once_per, sizes_named, with_hint
+from grader.checks.analysis.failures import HEADLINES
+from grader.checks.analysis.hidden import exception_name
+from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots, needed_by_the_task
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
 from grader.checks.analysis.submission_code import CodeCache
 from grader.checks.analysis.traces import parse_lines_report
@@ -46,6 +56,8 @@ TRANSFER_SECONDS_PER_BYTE = 2e-9   # the child encodes its result, the parent de
 DEFAULTS = {"timing": None, "kwargs": {}, "base": BASE, "grown": GROWN, "slow_ratio": SLOW_RATIO}
 # Spots that can iterate over the data; with a slow timing ratio they fail the function.
 ITERATING = ("loop", "comprehension", "functional", "elementwise", "recursion", "exec", "c_iteration")
+# Spots whose every round is a Python event the line counts see (unless it iterates in C).
+WATCHABLE = ("loop", "comprehension", "functional", "elementwise", "recursion")
 PRIORITY = {"loop": 0, "comprehension": 0, "functional": 1, "elementwise": 1, "recursion": 1, "exec": 1}
 
 
@@ -54,23 +66,13 @@ def uses_proxies(spec, assignment, reference) -> bool:
     return bool(reference.proxy_names(spec.name, getattr(assignment, "attribution", "reference")))
 
 
-def loop_variables(node) -> set:
-    """Names an iteration reads: ``range(num_iterations)`` -> {"num_iterations"}."""
-    if isinstance(node, (ast.For, ast.AsyncFor)):
-        target = node.iter
-    elif isinstance(node, ast.While):
-        target = node.test
-    else:
-        return {"<unknown>"}
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} - {"range", "len", "int", "min", "max"}
-
-
 class VectorizedCheck(Check):
     name = "vectorized"
     title = "vectorized (no Python loop over the data)"
     order = 70
     per_case = False
     requires = ("values", "shapes")
+    hint_kinds = ("sum", "product", "elementwise")   # what a loop's body does (analysis.loops.body_kind)
 
     def parse_options(self, options: dict) -> dict:
         options = self.known_options(options, DEFAULTS)
@@ -155,9 +157,18 @@ class VectorizedCheck(Check):
                 message=f"{name}: the line tracer the grader attaches to your call was switched off or replaced "
                         f"while {name} ran ({dynamic['tampered']}), so its work could not be measured",
                 fix="remove any sys.settrace / sys.setprofile / frame manipulation from the graded code"))
-        failures.extend(self._growth_findings(run, code, spots, dynamic))
+        if dynamic["silent"] and not failures:
+            # No evidence, no point: a function that runs on none of the probes shows nothing of
+            # how its work grows (a scalar-only function passes a scalar case and loops nowhere).
+            return [self._verdict(run, 0.0, [Finding(
+                message=f"{name}: not judged: on every one of this check's calls it {dynamic['silent']}, so "
+                        f"nothing shows how its work grows with the data",
+                fix="make it work on inputs of every size first (see the runs findings); this check is judged "
+                    "once it does")])]
+        growth, blamed = self._growth_findings(run, code, spots, dynamic)
+        failures.extend(growth)
         more, notes = self._spot_findings(run, spots, self._allowed_loops(code, run, spots), self._timing(probes),
-                                          blamed={(f.line, f.excerpt) for f in failures})
+                                          blamed, self._watched(spots, dynamic))
         failures.extend(more)
         if dynamic["unavailable"] and not failures:
             notes.append(Finding(message=f"note: the dynamic check of {name} could not run "
@@ -166,38 +177,59 @@ class VectorizedCheck(Check):
             return [self._verdict(run, 0.0, failures + notes)]
         return [self._verdict(run, 1.0, notes)]
 
-    def _spot_findings(self, run, spots, allowed, timing, blamed) -> tuple[list, list]:
-        """Failures and notes for the static spots the dynamic evidence did not already blame."""
+    def _spot_findings(self, run, spots, allowed, timing, blamed, watched) -> tuple[list, list]:
+        """Failures and notes for the static spots the dynamic evidence did not already blame.
+
+        Timing decides only for a spot the line counts could not vouch for (``watched``: they
+        saw it run, and its iterations are Python events): iteration in C, or code the probes
+        never reached. A watched spot that did not grow is allowed, whatever the clock says: a
+        loaded machine must not change a grade."""
         name = run.spec.name
         slow_ratio = self.options(run.spec)["slow_ratio"]
         slow = timing is not None and timing["ratio"] >= slow_ratio
         failures, notes = [], []
         for spot in sorted(spots, key=lambda s: (PRIORITY.get(s.kind, 2), s.line)):
-            if spot.kind == "tracer" or (spot.line, spot.excerpt) in blamed:
-                continue
+            if spot.kind == "tracer" or _inside(spot, blamed):
+                continue  # a loop inside a loop already blamed is part of that one mistake
+            fix = with_hint(spot.fix, run.spec, self.name, spot.hint)
             if spot.kind == "exec":
                 # What runs from a string is out of the static layer's sight, and the dynamic
                 # layer only sees what the probes happened to reach: it is not checkable code.
                 failures.append(Finding(
                     message=f"{name}: {spot.what}{self._in(spot, name)} runs code the grader cannot read (kept in a "
                             f"string or built as a code object), so its vectorization cannot be checked",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
-            elif slow and spot.kind in ITERATING and not spot.constant and spot not in allowed:
+                    line=spot.line, excerpt=spot.excerpt, fix=fix))
+            elif spot in allowed:
+                continue
+            elif slow and spot.kind in ITERATING and not spot.constant and spot not in watched:
                 # No measured figures in the text: the same submission must get byte-identical
                 # feedback on every run, and timings never repeat exactly.
                 failures.append(Finding(
                     message=f"{name}: {spot.what}{self._in(spot, name)} iterates over the data element by element: "
                             f"on a large input {name} took more than {slow_ratio:g} times the reference's time",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
-            elif spot.kind != "c_iteration" and spot not in allowed:
+                    line=spot.line, excerpt=spot.excerpt, fix=fix))
+            elif spot.kind != "c_iteration":
                 notes.append(Finding(
                     message=f"note: {name} has {spot.what}{self._in(spot, name)}; it did not grow with the data "
-                            f"size ({', '.join(run.spec.size_names)}), so it is allowed, but if it ever iterates "
-                            f"over examples or elements, vectorize it",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+                            f"({sizes_named(run.spec, run.spec.size_names)}), so it is allowed, but if it ever "
+                            f"iterates over the data, vectorize it",
+                    line=spot.line, excerpt=spot.excerpt, fix=fix))
                 continue
-            blamed.add((spot.line, spot.excerpt))
+            else:
+                continue
+            blamed.append((spot.filename, spot.line, spot.end_line))
         return failures, notes
+
+    @staticmethod
+    def _watched(spots, dynamic) -> set:
+        """The spots the line counts can vouch for: seen running in the base probe, compared with
+        at least one grown one, by an intact tracer, and iterating in Python (so every round
+        shows as line events), not in C."""
+        base = dynamic["lines"].get("dynamic: base")
+        if dynamic["tampered"] or base is None or len(dynamic["lines"]) < 2:
+            return set()
+        return {spot for spot in spots if not spot.in_c and spot.kind in WATCHABLE
+                and base.get((spot.filename, spot.line), 0) > 0}
 
     def _verdict(self, run, fraction, findings) -> Verdict:
         return Verdict(function=run.spec.name, check=self.name, hidden=False, fraction=fraction,
@@ -209,32 +241,30 @@ class VectorizedCheck(Check):
             return f" in its helper {spot.function}()"
         return ""
 
-    def _allowed_loops(self, code, run, spots) -> set:
+    @staticmethod
+    def _allowed_loops(code, run, spots) -> set:
         """Loops the task needs: over keyword arguments that are not data (num_iterations)."""
-        params = set()
         definition = code.defs.get(run.spec.name)
-        if definition is not None:
-            args = definition.node.args
-            params = {a.arg for a in args.args + args.kwonlyargs + args.posonlyargs}
-        not_data = params - set(run.spec.inputs)
-        allowed = set()
-        for spot in spots:
-            if spot.kind != "loop" or spot.function != run.spec.name:
-                continue
-            node = _node_at(definition.node, spot.line)
-            reads = loop_variables(node) if node is not None else {"<unknown>"}
-            if reads & not_data and not reads & set(run.spec.inputs):
-                allowed.add(spot)
-        return allowed
+        if definition is None:
+            return set()
+        loops = {node.lineno: node for node in ast.walk(definition.node)
+                 if isinstance(node, (ast.For, ast.AsyncFor, ast.While))}
+        return {spot for spot in spots if spot.kind == "loop" and spot.function == run.spec.name
+                and spot.line in loops and needed_by_the_task(definition, loops[spot.line], run.spec.inputs)}
 
     # ------------------------------------------------------------------ dynamic
 
     def _dynamic(self, run, code, probes, graded) -> dict:
-        result = {"tampered": "", "unavailable": "", "totals": {}, "lines": {}}
+        result = {"tampered": "", "unavailable": "", "silent": "", "totals": {}, "lines": {}}
         dyn = [p for p in probes if p.probe.name.startswith("dynamic:")]
         if not dyn:
             result["unavailable"] = "no probe ran"
             return result
+        failed = [p.outcomes[0] for p in dyn if p.outcomes and not p.outcomes[0].ok]
+        if len(failed) == len(dyn) and failed:
+            first = failed[0]
+            kind = exception_name(first.error) if first.status == "error" else ""
+            result["silent"] = HEADLINES.get(first.status, first.status) + (f" ({kind})" if kind else "")
         excluded = [(d.filename, d.node.lineno, d.node.end_lineno) for n, d in code.defs.items()
                     if n in graded and n != run.spec.name]
         own = code.defs.get(run.spec.name)
@@ -267,12 +297,13 @@ class VectorizedCheck(Check):
             result["totals"][probe_run.probe.name] = sum(counts.values())
         return result
 
-    def _growth_findings(self, run, code, spots, dynamic) -> list:
+    def _growth_findings(self, run, code, spots, dynamic) -> tuple[list, list]:
+        """Findings for the code whose Python work grew with a size, and the line ranges they blame."""
         name = run.spec.name
         options = self.options(run.spec)
         base_counts = dynamic["lines"].get("dynamic: base")
         if base_counts is None:
-            return []
+            return [], []
         delta = options["grown"] - options["base"]
         threshold = max(8, delta // 2)
         before = sum(base_counts.values())
@@ -293,39 +324,33 @@ class VectorizedCheck(Check):
             for spot, filename, line in where:
                 key = (spot.filename, spot.line, spot.what) if spot else (filename, line, "")
                 blamed.setdefault(key, (spot, filename, line, []))[3].append((dim, after))
-        findings = []
+        findings, ranges = [], []
+        generic = with_hint(SUM_FIX + "; " + ELEMENTWISE_FIX, run.spec, self.name)
         if unplaced:
             findings.append(Finding(message=f"{name} loops over the data: " + self._measured(before, unplaced, options),
-                                    fix=SUM_FIX + "; " + ELEMENTWISE_FIX))
+                                    fix=generic))
         for spot, filename, line, grew in blamed.values():
-            per = self._per(grew)
+            per = once_per(run.spec, [dim for dim, _ in grew])
             measured = self._measured(before, grew, options)
             if spot is not None:
                 findings.append(Finding(
-                    message=f"{name}: {self._runs(spot)}{self._in(spot, name)} runs once per {per}: {measured}",
-                    line=spot.line, excerpt=spot.excerpt, fix=spot.fix))
+                    message=f"{name}: {self._runs(spot)}{self._in(spot, name)} runs {per}: {measured}",
+                    line=spot.line, excerpt=spot.excerpt, fix=with_hint(spot.fix, run.spec, self.name, spot.hint)))
+                ranges.append((spot.filename, spot.line, spot.end_line))
             elif filename in code.lines:
-                findings.append(Finding(
-                    message=f"{name}: this line runs once per {per}: {measured}",
-                    line=line, excerpt=code.excerpt(filename, line),
-                    fix=SUM_FIX + "; " + ELEMENTWISE_FIX))
+                findings.append(Finding(message=f"{name}: this line runs {per}: {measured}",
+                                        line=line, excerpt=code.excerpt(filename, line), fix=generic))
+                ranges.append((filename, line, line))
             else:
                 findings.append(Finding(
-                    message=f"{name}: code run from a string or a code object runs once per {per}: {measured}",
+                    message=f"{name}: code run from a string or a code object runs {per}: {measured}",
                     fix="write the code in the function itself, vectorized"))
-        return findings
+        return findings, ranges
 
     @staticmethod
     def _runs(spot) -> str:
         """What repeats: the loop itself, or the code an exec() runs (exec is called once)."""
         return f"the code run by {spot.what}" if spot.kind == "exec" else spot.what
-
-    @staticmethod
-    def _per(grew) -> str:
-        dims = [dim for dim, _ in grew]
-        if len(dims) > 1:
-            return f"element (it grows with {' and '.join(dims)})"
-        return _dim_word(dims[0])
 
     @staticmethod
     def _measured(before, grew, options) -> str:
@@ -399,17 +424,9 @@ def _nbytes(value) -> int:
     return 8
 
 
-def _dim_word(dim: str) -> str:
-    words = {"m": "example (m)", "n": "feature (n)", "m_train": "training example (m_train)",
-             "m_test": "test example (m_test)"}
-    return words.get(dim, f"unit of {dim}")
-
-
-def _node_at(root, line: int):
-    for node in ast.walk(root):
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno == line:
-            return node
-    return None
+def _inside(spot, ranges) -> bool:
+    """``spot`` lies within one of ``ranges`` ((filename, first line, last line)): part of it."""
+    return any(spot.filename == filename and first <= spot.line <= last for filename, first, last in ranges)
 
 
 def timing_sizes(spec) -> dict:

@@ -190,10 +190,32 @@ class GradingPlugin:
 
 
 def _hidden_failure(report) -> str:
-    """A hidden test's failure, without its assertion text (which can quote hidden values)."""
+    """A hidden test's failure, without its assertion text (which can quote hidden values), but
+    with what the test checks: the first line of its docstring, the instructor's own words."""
+    import sys
+
     text = str(report.longrepr or "")
     if text.startswith("StudentCallFailed:"):
         # "StudentCallFailed: propagate() timeout: ..." -> the status word only
         status = text.partition("() ")[2].partition(":")[0].strip() or "error"
         return f"failed: the function did not return ({status})"
+    said = ""
+    try:
+        # The report holds the test's file relative to the session's root (a temporary folder)
+        # and its name; the test's module is the one already imported from that file.
+        relative, _, domain = report.location
+        parts = [part for part in str(relative).replace("\\", "/").split("/") if part not in ("", ".", "..")]
+        suffix = "/" + "/".join(parts)
+        module = next((m for m in list(sys.modules.values())
+                       if str(getattr(m, "__file__", "") or "").replace("\\", "/").endswith(suffix)), None)
+        test = module
+        for name in domain.partition("[")[0].split("."):
+            test = getattr(test, name, None) if test is not None else None
+        doc = test.__doc__ if callable(test) and isinstance(test.__doc__, str) else ""
+        lines = [line.strip() for line in doc.strip().splitlines()]
+        said = lines[0] if lines and parts else ""
+    except (AttributeError, TypeError, ValueError):  # a report we cannot place: the plain words
+        said = ""
+    if said:
+        return f"failed: an instructor's hidden test did not pass: {said}"
     return "failed: an instructor's hidden test did not pass"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from grader import outcomes as st
 from grader.checks import Check, FunctionRun
 from grader.outcomes import TestResult, Verdict
-from grader.score import score_verdict
+from grader.score import score_check
 
 
 class JudgeError(RuntimeError):
@@ -36,7 +36,7 @@ def judge(batch, run: FunctionRun) -> list:
                 for finding in verdict.findings:
                     if finding.line and not finding.filename:
                         finding.filename = run.source.filename
-        tests.extend(score_verdict(v, spec.points[check.name], check.per_case) for v in verdicts)
+        tests.extend(score_check(verdicts, spec.points[check.name], check.per_case))
     if failures:
         raise JudgeError("; ".join(failures), tests)
     return tests

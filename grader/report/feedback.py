@@ -16,9 +16,9 @@ from grader.report.files import number
 from grader.report.text import clip, md_block, md_code, md_text, omitted_note
 
 POLICIES = {
-    "reference": "When one of your graded functions calls another graded function (for example "
-                 "`propagate` calling `sigmoid`), the reference version of the called function was used, "
-                 "so a mistake in one function costs only that function's points.",
+    "reference": "When one of your graded functions calls another graded function, the reference version "
+                 "of the called function was used, so a mistake in one function costs only that "
+                 "function's points.",
     "as_submitted": "Your functions were graded as submitted: when one graded function calls another, "
                     "your own version was used, so a mistake in one function can also affect the "
                     "functions that call it.",
@@ -133,6 +133,11 @@ def _function_section(title: str, tests: list, printed: str) -> Section:
                     f"{number(test.score)} / {number(test.max_score)} |")
     section.add("\n".join(rows))
     groups, more = _group_findings([t for t in tests if not t.passed])
+    # Tests without findings (the instructor's own) say what failed in their output: what the
+    # test checks, in the instructor's words, never its assertion.
+    said = [f"- **{md_text(_short_name(t), LINE_CHARS)}**: "
+            f"{md_text(clip(t.output or '', MESSAGE_CHARS)[0].partition(chr(10))[0], MESSAGE_CHARS)}"
+            for t in tests if not t.passed and not t.findings]
     if groups:
         section.add("### What to fix", detail=True)
         for index, (finding, checks, cases) in enumerate(groups):
@@ -142,8 +147,10 @@ def _function_section(title: str, tests: list, printed: str) -> Section:
             section.add(finding_markdown(finding, label=label), detail=True, tight=index > 0)
         if more:
             section.add(more_findings(more), detail=True, tight=True)
-    elif any(not t.passed for t in tests):
-        section.add("### What to fix\n\n- an instructor's hidden test failed")
+        for line in said:
+            section.add(line, detail=True, tight=True)
+    elif said:
+        section.add("### What to fix\n\n" + "\n".join(said))
     if printed:
         section.add("Your function printed (public cases; the output is capped):", detail=True)
         section.add(md_block(printed, PRINTED_CHARS, tail=PRINTED_TAIL), detail=True)

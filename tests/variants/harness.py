@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,13 +109,18 @@ class LocalRunner:
             with student_code():
                 value = function(*args, **kwargs)
             status, error = "ok", ""
-        except Exception as exc:  # the student's code raised
+        except Exception as exc:  # the student's code raised: where, as the sandboxed child says
             value, status, error = None, "error", f"{type(exc).__name__}: {exc}"
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.filename]
+            line, filename = (frames[-1].lineno, self.filename) if frames else (None, "")
         finally:
             for name, observer in zip(reversed(observe), reversed(observers)):
                 reports[name] = observer.stop()
         seconds = time.perf_counter() - start
-        return CallOutcome(status=status, value=value, error=error, seconds=seconds, observations=reports)
+        if status == "ok":
+            line, filename = None, ""
+        return CallOutcome(status=status, value=value, error=error, seconds=seconds, observations=reports,
+                           line=line, filename=filename)
 
     def run(self, name: str, checks) -> FunctionRun:
         spec = self.assignment.functions[name]

@@ -7,6 +7,7 @@ text, the exception's class and the file it points at are the student's code's t
 from __future__ import annotations
 
 from grader import outcomes as st
+from grader.checks.analysis.advice import with_hint
 from grader.checks.analysis.hidden import OWN_EXCEPTION, exception_name
 from grader.checks.analysis.rendering import render_inputs
 from grader.outcomes import CaseRun, Finding
@@ -17,7 +18,7 @@ FIXES = {
     st.TIMEOUT: "look for a loop that never ends or work that grows too fast; the public tests in the "
                 "notebook should each finish in well under a second",
     st.MEMORY: "an array far larger than the inputs was built: check the shapes of your intermediates "
-               "(a (m,) array minus a (1, m) array broadcasts to (m, m))",
+               "(a (k,) array minus a (1, k) array broadcasts to (k, k))",
     st.KILLED: "the Python process running your code died; remove calls to exit(), os._exit() and "
                "anything that crashes the interpreter",
     st.WRONG_TYPE: "return plain numpy arrays, Python floats/ints, and dicts, lists or tuples of those",
@@ -51,7 +52,8 @@ DEATHS = {"SIGXCPU": "it used more than the CPU time limit",
 
 
 def call_failure(run, case_run: CaseRun) -> Finding:
-    """A Finding describing why a call did not produce a value."""
+    """A Finding describing why a call did not produce a value (the same whichever check asks, so
+    feedback shows it once, with the assignment's ``runs`` hint)."""
     outcome, case = case_run.outcome, case_run.case
     headline = HEADLINES.get(outcome.status, outcome.status)
     if case.hidden:
@@ -62,7 +64,8 @@ def call_failure(run, case_run: CaseRun) -> Finding:
         detail, filename, line = outcome.error, outcome.filename, outcome.line
     message = f"{headline}: {detail}" if detail else headline
     finding = Finding(message=message, case=case.name, hidden=case.hidden, line=line, filename=filename,
-                      excerpt=excerpt_of(run, filename, line), fix=FIXES.get(outcome.status, ""))
+                      excerpt=excerpt_of(run, filename, line),
+                      fix=with_hint(FIXES.get(outcome.status, ""), run.spec, "runs"))
     if not case.hidden:
         finding.inputs = render_inputs(run.spec, case)
         finding.actual = outcome.traceback

@@ -107,22 +107,22 @@ def vector_words(orientation: str | None) -> tuple[str, str]:
     return "a 2-D vector", ".reshape(-1, 1) for a column or .reshape(1, -1) for a row"
 
 
-def shape_problem(path: str, expected: tuple, actual: tuple, orientation: str | None) -> tuple[str, str]:
-    """(what is wrong, how to fix) for a shape mismatch on a hidden case: no numbers, no size names."""
-    if len(actual) == 1 and len(expected) == 2 and 1 in expected:
+def shape_problem(path: str, expected: tuple, actual: tuple, orientation: str | None) -> tuple[str, str, str]:
+    """(what is wrong, how to fix, which mistake) for a shape mismatch on a hidden case: no
+    numbers, no size names (the mistakes as :func:`compare.shape_mistake` names them)."""
+    mistake = compare.shape_mistake(expected, actual)
+    if mistake == "rank1":
         vector, reshape = vector_words(orientation)
         return (f"{path} is a rank-1 array where {vector} is expected",
-                f"keep vectors 2-D: create them with two dimensions (e.g. np.zeros((dim, 1)) instead of "
-                f"np.zeros(dim)), keep them with keepdims=True in np.sum, or reshape with {reshape}")
-    if expected == ():
+                f"keep vectors 2-D: create them with two dimensions (np.zeros((k, 1)) rather than np.zeros(k)), "
+                f"keep reductions 2-D with keepdims=True, or reshape with {reshape}", mistake)
+    if mistake == "scalar":
         return (f"{path} should be a scalar, got an array",
-                f"if it holds one number, use np.squeeze({path}) or float(...); otherwise check the formula")
-    if len(expected) == 2 and len(actual) == 2 and expected == actual[::-1]:
+                f"if it holds one number, use np.squeeze({path}) or float(...); otherwise check the formula", mistake)
+    if mistake == "transposed":
         return (f"{path} is transposed (its two dimensions are swapped)",
-                "check the order of the operands of np.dot (or use .T)")
-    if len(actual) > len(expected) or np.prod(actual, dtype=np.int64) > np.prod(expected or (1,), dtype=np.int64):
+                "check the order of the operands of np.dot (or use .T)", mistake)
+    if mistake == "larger":
         return (f"{path} is larger than the reference's",
-                "this is usually broadcasting between a rank-1 array and a 2-D one: keep every vector 2-D")
-    return (f"{path} has a different shape from the reference's",
-            "compare with the shapes the docstring gives, for sizes the public tests do not cover "
-            "(n or m equal to 1, n different from m)")
+                "this is usually broadcasting between a rank-1 array and a 2-D one: keep every vector 2-D", mistake)
+    return f"{path} has a different shape from the reference's", "compare with the shape the docstring gives", mistake

@@ -1,7 +1,8 @@
 """Where could a function make a rank-1 array? (AST of it and every helper it calls.)
 
-``np.zeros(dim)``, ``np.random.randn(n)``, ``np.sum(x, axis=k)`` without ``keepdims`` used in
-arithmetic, ``.ravel()``/``.flatten()`` not reshaped back. Each spot names the line and the
+``np.zeros(dim)``, ``np.random.randn(n)``, a reduction along an axis (``np.sum(x, axis=k)``,
+``np.linalg.norm(x, axis=k)``...) without ``keepdims`` used in arithmetic, ``.ravel()``/
+``.flatten()`` not reshaped back. Each spot names the line and the
 fix; the rank1 check decides with what the locals observer saw whether it mattered.
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ RANK1_MAKERS = {
     "numpy.random.random": "np.random.random", "numpy.random.standard_normal": "np.random.standard_normal",
     "numpy.random.uniform": None, "numpy.random.normal": None,
 }
-REDUCTIONS = {"sum", "mean", "max", "min", "std", "var", "prod", "argmax", "argmin", "average"}
+REDUCTIONS = {"sum", "mean", "max", "min", "std", "var", "prod", "argmax", "argmin", "average", "norm"}
+AXIS_POSITION = {"norm": 2}   # np.linalg.norm(x, ord, axis): the axis is its third argument (else the second)
 FLATTENERS = {"ravel", "flatten"}   # np.squeeze to a scalar is the course's idiom for the cost
 
 def rank1_spots(code: SubmissionCode, name: str, graded=()) -> list:
@@ -59,7 +61,8 @@ def _rank1_in(code: SubmissionCode, definition: Definition) -> list:
             keywords = {k.arg: k.value for k in node.keywords}
             axis = keywords.get("axis")
             if axis is None:
-                positional = node.args[1:] if is_numpy_fn else node.args[:1]
+                first = AXIS_POSITION.get(qual.split(".")[-1], 1) if is_numpy_fn else 0
+                positional = node.args[first:]
                 axis = positional[0] if positional else None
             keepdims = keywords.get("keepdims")
             kept = isinstance(keepdims, ast.Constant) and keepdims.value is True

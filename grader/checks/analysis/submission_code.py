@@ -25,6 +25,8 @@ class Spot:
     constant: bool = False   # iterates over a fixed literal (a tuple, range(3)): cannot grow with data
     fix: str = ""
     target: str = ""     # for rank1 spots: the name it is bound to, if any
+    hint: str = ""       # the kind of mistake config.yaml's hints may add advice for ("sum", "product"...)
+    in_c: bool = False   # iterates in C (map(math.exp, ...), sum(arr)): no Python line event shows a round
 
     @property
     def where(self) -> str:
@@ -220,8 +222,9 @@ def called_names(node: ast.AST) -> set:
 
 
 def make_spot(code: SubmissionCode, definition: Definition, node, kind: str, what: str, *,
-              constant: bool = False, fix: str = "", target: str = "") -> Spot:
+              constant: bool = False, fix: str = "", target: str = "", hint: str = "", in_c: bool = False) -> Spot:
     line = getattr(node, "lineno", definition.node.lineno)
     return Spot(kind=kind, what=what, filename=definition.filename, line=line,
                 end_line=getattr(node, "end_lineno", line) or line, function=definition.name,
-                excerpt=code.excerpt(definition.filename, line), constant=constant, fix=fix, target=target)
+                excerpt=code.excerpt(definition.filename, line), constant=constant, fix=fix, target=target,
+                hint=hint, in_c=in_c)
