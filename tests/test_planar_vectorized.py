@@ -59,7 +59,7 @@ def test_only_the_loop_over_iterations_is_allowed(graded):
     scores = {student: vectorized(tests)["score"] for student, tests in graded.items()}
     assert scores == {"for_over_iterations": 1.0, "while_over_iterations": 1.0,
                       "loops_over_examples": 0.0, "loops_over_hidden_units": 0.0}, scores
-    assert "once per example (m)" in vectorized(graded["loops_over_examples"])["output"]
+    assert "once for each of the m examples" in vectorized(graded["loops_over_examples"])["output"]
     assert "n_h" in vectorized(graded["loops_over_hidden_units"])["output"]
     for tests in graded.values():     # nn_model's loop costs nn_model only
         assert all(t["score"] == t["max_score"] for t in tests if t["extra_data"]["function"] != "nn_model")
