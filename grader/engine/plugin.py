@@ -70,7 +70,7 @@ class GradingPlugin:
     def __init__(self, engine, manifest):
         self.engine = engine
         self.manifest = manifest
-        self.instructor: dict = {}    # nodeid -> (index, marker kwargs, test name)
+        self.instructor: dict = {}    # nodeid -> (index, marker kwargs, test name, docstring)
         self.items_of: dict = {}      # student index -> its items, generated ones first
         self.others: list = []        # items about no one student: run after every student's
         self.errors: list = []        # collection errors, for the instructor
@@ -94,8 +94,10 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request):
         marker = request.node.get_closest_marker("grade")
+        doc = getattr(getattr(request.node, "function", None), "__doc__", None)
         self.instructor[request.node.nodeid] = (request.param, dict(marker.kwargs) if marker else {},
-                                                request.node.originalname or request.node.name)
+                                                request.node.originalname or request.node.name,
+                                                doc if isinstance(doc, str) else "")
         yield StudentFunctions(self.engine, request.param)
 
     @pytest.fixture
@@ -178,44 +180,26 @@ class GradingPlugin:
         entry = self.instructor.get(report.nodeid)
         if entry is None or (report.when != "call" and report.passed):
             return
-        index, kwargs, test_name = entry
+        index, kwargs, test_name, doc = entry
         function = kwargs.get("function", "")
         points = float(kwargs.get("points", 1))
         passed = report.passed and report.when == "call"
         self.engine.store.record(index, [TestResult(
             name=f"{function or 'extra'}: {test_name}{INSTRUCTOR_SUFFIX}", function=function,
             check=kwargs.get("check", "values"), hidden=True, score=points if passed else 0.0,
-            max_score=points, output="passed" if passed else _hidden_failure(report), passed=passed)])
+            max_score=points, output="passed" if passed else _hidden_failure(report, doc), passed=passed)])
         self.instructor.pop(report.nodeid, None)
 
 
-def _hidden_failure(report) -> str:
+def _hidden_failure(report, doc: str) -> str:
     """A hidden test's failure, without its assertion text (which can quote hidden values), but
     with what the test checks: the first line of its docstring, the instructor's own words."""
-    import sys
-
     text = str(report.longrepr or "")
     if text.startswith("StudentCallFailed:"):
         # "StudentCallFailed: propagate() timeout: ..." -> the status word only
         status = text.partition("() ")[2].partition(":")[0].strip() or "error"
         return f"failed: the function did not return ({status})"
-    said = ""
-    try:
-        # The report holds the test's file relative to the session's root (a temporary folder)
-        # and its name; the test's module is the one already imported from that file.
-        relative, _, domain = report.location
-        parts = [part for part in str(relative).replace("\\", "/").split("/") if part not in ("", ".", "..")]
-        suffix = "/" + "/".join(parts)
-        module = next((m for m in list(sys.modules.values())
-                       if str(getattr(m, "__file__", "") or "").replace("\\", "/").endswith(suffix)), None)
-        test = module
-        for name in domain.partition("[")[0].split("."):
-            test = getattr(test, name, None) if test is not None else None
-        doc = test.__doc__ if callable(test) and isinstance(test.__doc__, str) else ""
-        lines = [line.strip() for line in doc.strip().splitlines()]
-        said = lines[0] if lines and parts else ""
-    except (AttributeError, TypeError, ValueError):  # a report we cannot place: the plain words
-        said = ""
+    said = next((line.strip() for line in (doc or "").strip().splitlines()), "")
     if said:
         return f"failed: an instructor's hidden test did not pass: {said}"
     return "failed: an instructor's hidden test did not pass"
