@@ -18,13 +18,13 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
 from grader import cache
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
 from grader.errors import UserError
 from grader.report import print_summary, skipped_warning, write_batch, write_skipped, write_student
+from grader.report.files import make_folder
+from grader.report.progress import progress_display
 from grader.submission import max_bytes_of
 from grader.submission.discover import discover, work_for
 from grader.submission.identify import identify
@@ -41,7 +41,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
     if not work:
         raise UserError("no submissions found (expected <student>.ipynb, <student>.py or <student>/)",
                         path=submissions)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     write_skipped(out, found.skipped)
     if found.skipped:
         print(skipped_warning(found.skipped, out), file=sys.stderr)
@@ -58,7 +58,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
             cache.store(out, result, keys[index])
 
     grade(assignment, [work[i] for i in todo], jobs=jobs, options=options, on_result=finished,
-          deny_paths=(Path(submissions), out), progress=sys.stderr.isatty() and not quiet)
+          deny_paths=(Path(submissions), out), progress=not quiet)
     graded = set(todo)
     for i, result in enumerate(results):
         if i not in graded:
@@ -111,7 +111,9 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
     """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
     ``processes`` is a shortcut for ``options.processes``.
 
-    ``on_result(position, result)`` is called as each result arrives. Whatever happens, every
+    ``on_result(position, result)`` is called as each result arrives. ``progress`` shows the
+    batch's progress on stderr: tqdm's bar on a terminal, else a line every few seconds
+    (``report.progress``), so a batch logged to a file or run by CI says it is alive. Whatever happens, every
     item gets a result: one that did not arrive within the batch's bound is reported as not
     graded, with the reason."""
     if not work:
@@ -122,7 +124,7 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
         options = dataclasses.replace(options, processes=processes)
     backend = choose_backend(job, options)
     results: list = [None] * len(work)
-    bar = _progress_bar(len(work)) if progress else None
+    bar = progress_display(len(work)) if progress else None
 
     def arrived(position: int, result) -> None:
         results[position] = result
@@ -147,7 +149,3 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
 def grade_paths(assignment, paths: list, *, jobs: int = 2, **options) -> list:
     """Grade submission paths (ids from their names, as ``grader grade`` makes them)."""
     return grade(assignment, work_for([Path(p) for p in paths]), jobs=jobs, **options)
-
-
-def _progress_bar(total: int):
-    return tqdm(total=total, unit="student", desc="grading", dynamic_ncols=True, leave=False)

@@ -22,7 +22,7 @@ from typing import Callable
 
 from grader.layout import GRADEBOOK
 from grader.report.feedback import feedback_markdown, feedback_sections
-from grader.report.files import atomic_write
+from grader.report.files import atomic_write, make_folder
 from grader.report.gradebook import gradebook_csv
 from grader.report.gradescope import results_json
 from grader.report.html import feedback_html
@@ -69,7 +69,7 @@ def register_batch_file(file: BatchFile) -> None:
 def write_student(assignment, result, out: Path) -> None:
     check_student_id(result.student)
     folder = Path(out) / result.student
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     sections = feedback_sections(assignment, result)
     for file in STUDENT_FILES:
         atomic_write(folder / file.name, file.render(assignment, result, sections))
@@ -78,7 +78,7 @@ def write_student(assignment, result, out: Path) -> None:
 def write_batch(assignment, results: list, out: Path) -> None:
     """The batch's files: the gradebook and every registered batch report."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     for file in BATCH_FILES:
         atomic_write(out / file.name, file.render(assignment, results), durable=file.durable)
 
