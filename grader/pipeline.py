@@ -9,7 +9,8 @@
    arriving as each finishes, within a deadline computed from the limits;
 4. **reports**: each student's files are written (and cached) as its result arrives; a
    student whose result never came is reported as not graded, with the reason; then the
-   gradebook and the summary.
+   timings, the pairs of near-identical submissions (``similarity``), the gradebook, the
+   class report and the summary.
 """
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ import time
 from pathlib import Path
 
 from grader import cache
+from grader.similarity import write_similarity
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
 from grader.errors import UserError
 from grader.report import print_summary, skipped_warning, write_batch, write_skipped, write_student
 from grader.report.files import make_folder
 from grader.report.progress import progress_display
+from grader.report.timings import measured_seconds, write_timings
 from grader.submission import max_bytes_of
 from grader.submission.discover import discover, work_for
 from grader.submission.identify import identify
@@ -57,12 +60,15 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         if result.status != INTERNAL:  # a grader failure is graded again next time
             cache.store(out, result, keys[index])
 
+    stats: dict = {}
     grade(assignment, [work[i] for i in todo], jobs=jobs, options=options, on_result=finished,
-          deny_paths=(Path(submissions), out), progress=not quiet)
+          deny_paths=(Path(submissions), out), progress=not quiet, stats=stats)
     graded = set(todo)
     for i, result in enumerate(results):
         if i not in graded:
             write_student(assignment, result, out)  # cheap, and repairs a deleted file
+    write_timings(out, measured_seconds(stats, [work[i].student for i in todo]), [item.student for item in work])
+    write_similarity(assignment, work, keys, out)
     write_batch(assignment, results, out)
     if not quiet:
         reused = len(work) - len(todo)
