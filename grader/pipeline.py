@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from grader import cache
+from grader.feedback_notebook import write_feedback_notebook
 from grader.similarity import write_similarity
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
@@ -34,7 +35,7 @@ from grader.submission.identify import identify
 
 
 def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: bool = False,
-                 options: Options = Options(), quiet: bool = False) -> int:
+                 options: Options = Options(), quiet: bool = False, feedback_notebooks: bool = False) -> int:
     out = Path(out)
     max_bytes = max_bytes_of(assignment)
     found = discover(submissions, max_bytes=max_bytes)
@@ -57,6 +58,8 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         index = todo[position]
         results[index] = result
         write_student(assignment, result, out)
+        if feedback_notebooks:
+            write_feedback_notebook(assignment, result, work[index].path, out)
         if result.status != INTERNAL:  # a grader failure is graded again next time
             cache.store(out, result, keys[index])
 
@@ -67,6 +70,8 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
     for i, result in enumerate(results):
         if i not in graded:
             write_student(assignment, result, out)  # cheap, and repairs a deleted file
+            if feedback_notebooks:
+                write_feedback_notebook(assignment, result, work[i].path, out, only_missing=True)
     write_timings(out, measured_seconds(stats, [work[i].student for i in todo]), [item.student for item in work])
     write_similarity(assignment, work, keys, out)
     write_batch(assignment, results, out)
