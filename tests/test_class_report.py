@@ -174,3 +174,9 @@ def test_report_renders_in_headless_chromium_with_its_figures(out):
         assert figure["shapes"] > 10 and figure["labels"] > 3, figure
     assert problems == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_report_command_has_help():
+    done = subprocess.run([sys.executable, "-m", "grader", "report", "--help"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "usage: grader report" in done.stdout

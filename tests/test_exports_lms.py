@@ -159,3 +159,10 @@ def test_a_missing_gradebook_is_a_clear_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "grader", "export", "csv", str(tmp_path), "--out",
                            str(tmp_path / "x.csv")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "gradebook was not found" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["canvas", "moodle", "csv", "gradescope"])
+def test_every_export_kind_has_help(kind):
+    done = subprocess.run([sys.executable, "-m", "grader", "export", kind, "--help"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "usage: grader export" in done.stdout
