@@ -132,6 +132,7 @@ class AssignmentSpec:
     limits: Limits
     tolerance: Tolerance
     functions: dict  # name -> FunctionSpec, in config order
+    similarity_threshold: float = 0.9  # pairs of submissions this similar are listed (grader.similarity)
 
     @property
     def max_points(self) -> float:
@@ -223,7 +224,7 @@ REFERENCE = "docs/config.md"
 # Which section of the configuration reference explains a key, by the key's path.
 _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Points and checks"),
              ("checks", "Points and checks"), ("inputs", "Inputs"), ("public", "Cases"), ("hidden", "Cases"),
-             ("edge", "Cases"), ("hints", "Feedback words"), ("functions", "Function"), ("assignments", "Assignment"))
+             ("edge", "Cases"), ("hints", "Feedback words"), ("similarity", "Similarity"), ("functions", "Function"), ("assignments", "Assignment"))
 
 
 def section_hint(key_path) -> str:
@@ -299,7 +300,7 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
         extra_files=extra, hidden_tests=hidden_tests,
         examples=(root / data.get("examples", f"examples/{name}")).resolve(),
         attribution=data.get("attribution", "reference"), limits=limits, tolerance=tolerance,
-        functions=functions,
+        functions=functions, similarity_threshold=float(data.get("similarity", {}).get("threshold", 0.9)),
     )
 
 

@@ -128,6 +128,11 @@ def schema(check_names: list[str]) -> dict:
             "hidden_tests": {"type": "array", "items": {"type": "string"}},
             "examples": {"type": "string"},
             "attribution": {"enum": list(ATTRIBUTIONS)},
+            "similarity": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"threshold": {"type": "number", "minimum": 0, "maximum": 1}},
+            },
             "limits": _LIMITS,
             "tolerance": _TOLERANCE,
             **words_schema(check_names, "assignment"),

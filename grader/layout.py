@@ -6,5 +6,7 @@ Every writer names its file from here, and student ids are made so that none is 
 GRADEBOOK = "gradebook.csv"
 REPORT = "report.html"
 SKIPPED = "skipped.txt"
+SIMILARITY = "similarity.csv"
+TIMINGS = "timings.csv"
 CACHE = ".cache"
-OUT_ENTRIES = (GRADEBOOK, REPORT, SKIPPED, CACHE)
+OUT_ENTRIES = (GRADEBOOK, REPORT, SKIPPED, SIMILARITY, TIMINGS, CACHE)

@@ -9,7 +9,8 @@
    arriving as each finishes, within a deadline computed from the limits;
 4. **reports**: each student's files are written (and cached) as its result arrives; a
    student whose result never came is reported as not graded, with the reason; then the
-   gradebook and the summary.
+   timings, the pairs of near-identical submissions (``similarity``), the gradebook, the
+   class report and the summary.
 """
 from __future__ import annotations
 
@@ -18,20 +19,23 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
 from grader import cache
+from grader.feedback_notebook import write_feedback_notebook
+from grader.similarity import write_similarity
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
 from grader.errors import UserError
 from grader.report import print_summary, skipped_warning, write_batch, write_skipped, write_student
+from grader.report.files import make_folder
+from grader.report.progress import progress_display
+from grader.report.timings import measured_seconds, write_timings
 from grader.submission import max_bytes_of
 from grader.submission.discover import discover, work_for
 from grader.submission.identify import identify
 
 
 def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: bool = False,
-                 options: Options = Options(), quiet: bool = False) -> int:
+                 options: Options = Options(), quiet: bool = False, feedback_notebooks: bool = False) -> int:
     out = Path(out)
     max_bytes = max_bytes_of(assignment)
     found = discover(submissions, max_bytes=max_bytes)
@@ -41,7 +45,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
     if not work:
         raise UserError("no submissions found (expected <student>.ipynb, <student>.py or <student>/)",
                         path=submissions)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     write_skipped(out, found.skipped)
     if found.skipped:
         print(skipped_warning(found.skipped, out), file=sys.stderr)
@@ -54,15 +58,22 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         index = todo[position]
         results[index] = result
         write_student(assignment, result, out)
+        if feedback_notebooks:
+            write_feedback_notebook(assignment, result, work[index].path, out)
         if result.status != INTERNAL:  # a grader failure is graded again next time
             cache.store(out, result, keys[index])
 
+    stats: dict = {}
     grade(assignment, [work[i] for i in todo], jobs=jobs, options=options, on_result=finished,
-          deny_paths=(Path(submissions), out), progress=sys.stderr.isatty() and not quiet)
+          deny_paths=(Path(submissions), out), progress=not quiet, stats=stats)
     graded = set(todo)
     for i, result in enumerate(results):
         if i not in graded:
             write_student(assignment, result, out)  # cheap, and repairs a deleted file
+            if feedback_notebooks:
+                write_feedback_notebook(assignment, result, work[i].path, out, only_missing=True)
+    write_timings(out, measured_seconds(stats, [work[i].student for i in todo]), [item.student for item in work])
+    write_similarity(assignment, work, keys, out)
     write_batch(assignment, results, out)
     if not quiet:
         reused = len(work) - len(todo)
@@ -111,7 +122,9 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
     """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
     ``processes`` is a shortcut for ``options.processes``.
 
-    ``on_result(position, result)`` is called as each result arrives. Whatever happens, every
+    ``on_result(position, result)`` is called as each result arrives. ``progress`` shows the
+    batch's progress on stderr: tqdm's bar on a terminal, else a line every few seconds
+    (``report.progress``), so a batch logged to a file or run by CI says it is alive. Whatever happens, every
     item gets a result: one that did not arrive within the batch's bound is reported as not
     graded, with the reason."""
     if not work:
@@ -122,7 +135,7 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
         options = dataclasses.replace(options, processes=processes)
     backend = choose_backend(job, options)
     results: list = [None] * len(work)
-    bar = _progress_bar(len(work)) if progress else None
+    bar = progress_display(len(work)) if progress else None
 
     def arrived(position: int, result) -> None:
         results[position] = result
@@ -147,7 +160,3 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
 def grade_paths(assignment, paths: list, *, jobs: int = 2, **options) -> list:
     """Grade submission paths (ids from their names, as ``grader grade`` makes them)."""
     return grade(assignment, work_for([Path(p) for p in paths]), jobs=jobs, **options)
-
-
-def _progress_bar(total: int):
-    return tqdm(total=total, unit="student", desc="grading", dynamic_ncols=True, leave=False)

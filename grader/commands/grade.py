@@ -7,7 +7,7 @@ from grader.commands import add_common
 
 
 def add_parser(commands) -> None:
-    parser = commands.add_parser("grade", help="grade a folder of submissions",
+    parser = commands.add_parser("grade", help="grade a folder of submissions (or one)",
                                  description="Grade SUBMISSIONS/<student>.ipynb, <student>.py or <student>/ "
                                              "and write gradebook.csv plus per-student results.json, "
                                              "feedback.md and feedback.html into OUT. Without SUBMISSIONS, "
@@ -16,7 +16,8 @@ def add_parser(commands) -> None:
     add_common(parser, "which assignment of config.yaml the submissions are for (default: the only one, "
                        "or the one the submissions name or whose functions they define)")
     parser.add_argument("submissions", type=Path, nargs="?", default=None,
-                        help="folder of submissions (default: the assignments' examples)")
+                        help="folder of submissions, or one submission file (alice.ipynb) "
+                             "(default: the assignments' examples)")
     parser.add_argument("--out", type=Path, default=Path("build/grades"), help="output folder (default: %(default)s)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="submissions graded at once (default: the number of CPU cores + 1); "
@@ -27,7 +28,11 @@ def add_parser(commands) -> None:
     parser.add_argument("--backend", default=None, metavar="NAME",
                         help="where to grade: threads (this process), processes (several grader processes), "
                              "dask (with --scheduler); default: decided from the batch and the options")
-    parser.add_argument("--quiet", action="store_true", help="print no summary table")
+    parser.add_argument("--feedback-notebooks", action="store_true",
+                        help="also write each student's feedback.ipynb (their notebook, each graded cell followed "
+                             "by its feedback) and its HTML rendering by nbconvert, feedback_notebook.html "
+                             "(about 0.2 s more per student)")
+    parser.add_argument("--quiet", action="store_true", help="print no progress (bar or lines) and no summary table")
 
 
 def run(args) -> int:
@@ -40,7 +45,7 @@ def run(args) -> int:
     options = Options(backend=args.backend, scheduler=args.scheduler)
     if args.submissions is None:
         return grade_examples(config, args.assignment, args.out, jobs=jobs, force=args.force, options=options,
-                              quiet=args.quiet)
+                              quiet=args.quiet, feedback_notebooks=args.feedback_notebooks)
     assignment = choose_assignment(config, args.assignment, args.submissions)
     return grade_folder(assignment, args.submissions, args.out, jobs=jobs, force=args.force,
-                        options=options, quiet=args.quiet)
+                        options=options, quiet=args.quiet, feedback_notebooks=args.feedback_notebooks)

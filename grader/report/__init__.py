@@ -4,7 +4,10 @@
 - ``<student>/results.json``: Gradescope's results schema (``gradescope.py``);
 - ``<student>/feedback.md`` and ``feedback.html`` (``feedback.py``, ``html.py``);
 - ``skipped.txt`` and its console warning (``skipped.py``);
-- the summary table printed at the end of ``make grade`` (``summary.py``).
+- the summary table printed at the end of ``make grade`` (``summary.py``);
+- ``report.html``, the class report (``classreport.py``: figures, failure rates, frequent
+  findings, slowest submissions, skipped files, similar submissions), made from OUT's files;
+- the batch's progress on stderr (``progress.py``).
 The files written per student and per batch are registered in :data:`STUDENT_FILES` and
 :data:`BATCH_FILES`: a new report is a module with a render function and one
 ``register_student_file(...)`` or ``register_batch_file(...)`` line.
@@ -20,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from grader.layout import GRADEBOOK
+from grader.layout import GRADEBOOK, REPORT
+from grader.report.classreport import render_batch_report
 from grader.report.feedback import feedback_markdown, feedback_sections
-from grader.report.files import atomic_write
+from grader.report.files import atomic_write, make_folder
 from grader.report.gradebook import gradebook_csv
 from grader.report.gradescope import results_json
 from grader.report.html import feedback_html
@@ -43,11 +47,15 @@ class StudentFile:
 @dataclass(frozen=True)
 class BatchFile:
     """A file in OUT for the whole batch: ``render(assignment, results) -> str``; ``durable``
-    files are synced to disk (the gradebook: what a power cut must not take)."""
+    files are synced to disk (the gradebook: what a power cut must not take). A file made
+    from what is already in OUT (the class report reads the students' results.json, the
+    gradebook and the other batch files) sets ``reads_out`` and gets
+    ``render(assignment, results, out)``; it is written after the files registered before it."""
 
     name: str
     render: Callable
     durable: bool = False
+    reads_out: bool = False
 
 
 STUDENT_FILES = [
@@ -55,7 +63,8 @@ STUDENT_FILES = [
     StudentFile("feedback.md", feedback_markdown),
     StudentFile("feedback.html", feedback_html),
 ]
-BATCH_FILES = [BatchFile(GRADEBOOK, gradebook_csv, durable=True)]
+BATCH_FILES = [BatchFile(GRADEBOOK, gradebook_csv, durable=True),
+               BatchFile(REPORT, render_batch_report, reads_out=True)]
 
 
 def register_student_file(file: StudentFile) -> None:
@@ -69,7 +78,7 @@ def register_batch_file(file: BatchFile) -> None:
 def write_student(assignment, result, out: Path) -> None:
     check_student_id(result.student)
     folder = Path(out) / result.student
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     sections = feedback_sections(assignment, result)
     for file in STUDENT_FILES:
         atomic_write(folder / file.name, file.render(assignment, result, sections))
@@ -78,9 +87,10 @@ def write_student(assignment, result, out: Path) -> None:
 def write_batch(assignment, results: list, out: Path) -> None:
     """The batch's files: the gradebook and every registered batch report."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     for file in BATCH_FILES:
-        atomic_write(out / file.name, file.render(assignment, results), durable=file.durable)
+        text = file.render(assignment, results, out) if file.reads_out else file.render(assignment, results)
+        atomic_write(out / file.name, text, durable=file.durable)
 
 
 def write_reports(assignment, results: list, out: Path) -> None:

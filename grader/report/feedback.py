@@ -96,12 +96,22 @@ def feedback_sections(assignment, result) -> list:
     policy.add(POLICIES.get(result.attribution, ""))
     sections.append(policy)
     for function in assignment.functions:
-        tests = [t for t in result.tests if t.function == function]
-        sections.append(_function_section(md_code(function, LINE_CHARS), tests, result.printed.get(function, "")))
+        sections.append(function_section(result, function))
     extra = [t for t in result.tests if t.function not in assignment.functions]
     if extra:
         sections.append(_function_section("Other tests", extra, ""))
     return sections
+
+
+def function_section(result, function: str) -> Section:
+    """One function's part of the feedback: its tests' table and what to fix (also what the
+    feedback notebook puts under the function's cell)."""
+    tests = [t for t in result.tests if t.function == function]
+    return _function_section(md_code(function, LINE_CHARS), tests, result.printed.get(function, ""))
+
+
+def section_markdown(section: Section) -> str:
+    return "".join(("\n" if b.tight else "\n\n") + b.text for b in section.blocks).strip() + "\n"
 
 
 def feedback_markdown(assignment, result, sections: list | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.layout import SKIPPED
 from grader.report.budgets import LINE_CHARS, MESSAGE_CHARS
-from grader.report.files import atomic_write
+from grader.report.files import atomic_write, make_folder
 from grader.report.text import one_line
 
 SKIPPED_FILE = SKIPPED
@@ -33,7 +33,7 @@ def write_skipped(out: Path, skipped: list) -> None:
     if not skipped:
         path.unlink(missing_ok=True)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     atomic_write(path, "\n".join(skipped_lines(skipped)) + "\n")
 
 

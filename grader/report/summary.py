@@ -34,4 +34,5 @@ def summary_table(assignment, results: list) -> str:
 def print_summary(assignment, results: list, out: Path) -> None:
     print(f"{assignment.title}: {len(results)} submission(s) graded")
     print(summary_table(assignment, results))
-    print(f"\ngradebook: {Path(out) / 'gradebook.csv'}   feedback: {Path(out)}/<student>/feedback.html")
+    print(f"\ngradebook: {Path(out) / 'gradebook.csv'}   feedback: {Path(out)}/<student>/feedback.html   "
+          f"class report: {Path(out) / 'report.html'}")

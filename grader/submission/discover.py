@@ -57,10 +57,13 @@ class Discovery:
 
 
 def discover(folder: Path, *, max_bytes: int = files.DEFAULT_MAX_BYTES) -> Discovery:
-    """The submissions in ``folder``, sorted by name; see the module docstring.
+    """The submissions in ``folder``, sorted by name; see the module docstring. ``folder`` may
+    also be one submission file (``grader grade alice.ipynb``): then it is the only one.
     ``max_bytes`` is the cap on one submission (``Limits.submission_mib``): a file over it is
     still a submission (its student gets a row saying why it was not read) and is noted."""
     folder = Path(folder)
+    if _is_file(folder):
+        return _one_file(folder, max_bytes)
     try:
         names = sorted(os.listdir(folder))
     except (FileNotFoundError, NotADirectoryError):
@@ -96,6 +99,26 @@ def work_for(paths: list) -> list[Found]:
     ids = students.ids_for_paths(paths)
     return [Found(path, student, students.source_name(path.name, path.is_dir() and not path.is_symlink()))
             for path, student in zip(paths, ids)]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _one_file(path: Path, max_bytes: int) -> Discovery:
+    """One submission named on the command line: graded if it is one, else a clear error."""
+    reason, _, size = _examine(path)
+    if reason is not None:
+        raise UserError(f"cannot grade this file: {reason}", path=path,
+                        hint="name a notebook (.ipynb) or module (.py), or a folder of them")
+    discovery = Discovery(found=work_for([path]))
+    if size is not None and size > max_bytes:
+        discovery.notes.append(f"{students.shown(path.name)} is {files.size_text(size)}, more than the "
+                               f"{files.size_text(max_bytes)} the grader reads of one submission: it is not read.")
+    return discovery
 
 
 def _examine(path: Path) -> tuple[str | None, bool, int | None]:

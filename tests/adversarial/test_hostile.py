@@ -126,12 +126,13 @@ def test_nothing_outside_scratch_and_out_changed(hostile_batch):
 def test_out_holds_only_what_the_grader_writes(hostile_batch):
     out = hostile_batch.out
     students = set(hostile_batch.results.gradebook)
-    allowed = {"gradebook.csv", "skipped.txt"} | {f"{s}/{f}" for s in students for f in GRADER_FILES} \
-        | {f".cache/{s}.json" for s in students}
+    allowed = {"gradebook.csv", "skipped.txt", "report.html", "similarity.csv", "timings.csv"} \
+        | {f"{s}/{f}" for s in students for f in GRADER_FILES} \
+        | {f".cache/{s}.json" for s in students} | {f".cache/fingerprints/{s}.json" for s in students}
     found = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert found <= allowed, sorted(found - allowed)
     dirs = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_dir()}
-    assert dirs <= students | {".cache"}, sorted(dirs - students - {".cache"})
+    assert dirs <= students | {".cache", ".cache/fingerprints"}, sorted(dirs - students - {".cache"})
 
 
 def test_no_canary_file_anywhere(hostile_batch):
