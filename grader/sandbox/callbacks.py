@@ -39,6 +39,7 @@ _SEQ = struct.Struct("<I")          # at 0: the sequence lock (odd while the gra
 _CALL = struct.Struct("<QIIq")
 _FLAGS_AT = 64                      # one byte per reference function: 1 = may be called back
 _BUSY_AT = 2560                     # written by the reference process: 1 while a call-back runs
+_GONE_AT = 2561                     # written by the reference process: 1 once it is hanging up
 # at 2568: token, call-backs started, function index, seconds of the finished ones, start of the
 # running one (time.monotonic: the same clock in every process)
 _WORK = struct.Struct("<QIidd")
@@ -98,6 +99,9 @@ class Board:
     def busy(self) -> bool:
         return self.map[_BUSY_AT] != 0
 
+    def gone(self) -> bool:
+        return self.map[_GONE_AT] != 0
+
     def work(self) -> tuple[int, int, int, float, float]:
         """(token, call-backs started for it, index of the last function, seconds of the
         finished ones, start of the running one)."""
@@ -121,6 +125,11 @@ class Board:
     def set_busy(self, busy: bool) -> None:
         self.map[_BUSY_AT] = 1 if busy else 0
 
+    def set_gone(self) -> None:
+        """Said before the socket closes: a process that is exiting can still look alive to a
+        pidfd for a moment after the child has seen it hang up."""
+        self.map[_GONE_AT] = 1
+
     def set_work(self, token: int, count: int, index: int, seconds: float, started: float) -> None:
         _WORK.pack_into(self.map, _WORK_AT, token, count, index, seconds, started)
 
@@ -137,6 +146,8 @@ class WorkerLink:
             self.pidfd = None
 
     def alive(self) -> bool:
+        if self.board.gone():
+            return False
         if self.pidfd is None:
             return True
         poller = select.poll()
