@@ -46,14 +46,16 @@ class FunctionTemplate:
     name: str
     signature: Signature
     loops: tuple = ()            # headers of the loops its template holds ("for i in range(A.shape[1])")
-    lines: frozenset = frozenset()   # its template's lines, stripped (to recognise the version)
+    lines: tuple = ()            # its template's lines, stripped and sorted (to recognise the version)
 
 
 @dataclass(frozen=True)
 class VersionSpec:
     name: str
     title: str                   # how feedback names it: "the course's 2018 notebook (v5)"
-    functions: dict = field(default_factory=dict)   # function -> FunctionTemplate
+    # function -> FunctionTemplate (left out of repr: a signature's set of defaults has no fixed order,
+    # and the template file itself identifies the version's code)
+    functions: dict = field(default_factory=dict, repr=False)
     clues: tuple = ()            # text only this version's notebooks hold
     types: dict = field(default_factory=dict)       # function -> {output path -> kind of TYPE_KINDS}
     current: bool = False
@@ -107,7 +109,7 @@ def parse_template(text: str, filename: str, functions) -> dict:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
             own = {line.strip() for line in lines[node.lineno - 1:node.end_lineno]}
             found[node.name] = FunctionTemplate(node.name, Signature.of(node), _loops(node),
-                                                frozenset(line for line in own if len(line) >= MIN_LINE))
+                                                tuple(sorted(line for line in own if len(line) >= MIN_LINE)))
     return found
 
 
@@ -159,7 +161,7 @@ def match(versions, defs: dict, texts: list, metadata=None, assignment: str = ""
         clues = sum(1 for clue in version.clues if any(clue in text for text in texts))
         sigs = sum(1 for name, node in defs.items()
                    if name in version.functions and _same_signature(node, version.functions[name].signature))
-        lines = sum(len(t.lines & kept) for t in version.functions.values())
+        lines = sum(1 for t in version.functions.values() for line in t.lines if line in kept)
         key = (generated and version.current, clues, sigs, clues - len(version.clues), lines, version.current,
                position)
         if best_key is None or key > best_key:
