@@ -334,7 +334,7 @@ class VectorizedCheck(Check):
             per_line = {key: counts.get(key, 0) - base_counts.get(key, 0) for key in set(counts) | set(base_counts)}
             grown = sorted(((g, key) for key, g in per_line.items() if g > 0), key=lambda t: (-t[0], t[1]))
             template = grown_in(handed_out, grown)
-            where = self._blame(code, spots, grown, template)
+            where = self._blame(code, spots, grown, handed_out, template)
             for spot in template:
                 forgiven.setdefault(spot, []).append(dim)
             if not where and not template:
@@ -385,23 +385,21 @@ class VectorizedCheck(Check):
         return f"its Python work grew from {before} line events to " + ", and to ".join(parts)
 
     @staticmethod
-    def _blame(code, spots, grown, template=frozenset()) -> list:
+    def _blame(code, spots, grown, handed_out=frozenset(), grew=frozenset()) -> list:
         """The spots (or bare lines) that account for the growth, most grown first, at most 3.
-        Growth inside a loop of the template that grew (``template``), and no loop of the student's
-        own, is the template's: nothing is blamed for it."""
+        A loop the template handed out (``handed_out``) is never blamed; growth that no loop of the
+        student's own explains, while a template loop grew (``grew``), is that loop's: not blamed."""
         blamed = []
         for growth, (filename, line) in grown:
             line = abs(line)
             containing = [s for s in spots if s.filename == filename and s.line <= line <= s.end_line
-                          and s.kind not in ("c_iteration", "tracer")]
-            inside_template = any(s in template for s in containing)
-            containing = [s for s in containing if s not in template]
+                          and s.kind not in ("c_iteration", "tracer") and s not in handed_out]
             if not containing and filename not in code.lines:
                 containing = [s for s in spots if s.kind == "exec"]
             if not containing:
                 # a line of a callee with no loop of its own: blame what calls it element by element
                 containing = [s for s in spots if s.kind in ("functional", "elementwise", "recursion")]
-            if not containing and (inside_template or template):
+            if not containing and grew:
                 continue  # the template's loop ran it (or a callee of its body)
             if containing:
                 # the outermost construct: the loop the student wrote, not the statement inside it
