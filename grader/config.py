@@ -316,8 +316,13 @@ def _version(name: str, data: dict, key: str, functions: dict, path: Path) -> Ve
     if not template.is_file():
         raise ConfigError(f"{key}.template: file {data['template']!r} not found (looked in {path.parent.resolve()})",
                           path=path, hint=f"fix the path; paths are relative to the folder of config.yaml ({hint})")
+    names = dict(data.get("names") or {})
+    unknown = sorted(set(names) - set(functions))
+    if unknown:
+        raise ConfigError(f"{key}.names: unknown function(s) {', '.join(unknown)}", path=path,
+                          hint=f"map graded functions of this assignment to the names this version gave them ({hint})")
     try:
-        defined = parse_template(template.read_text(encoding="utf-8"), str(template), functions)
+        defined = parse_template(template.read_text(encoding="utf-8"), str(template), functions, names)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{key}.template: {data['template']} cannot be read as Python ({exc})", path=path,
                           hint=f"the template holds the functions as that version handed them out ({hint})") from None
@@ -330,7 +335,7 @@ def _version(name: str, data: dict, key: str, functions: dict, path: Path) -> Ve
         raise ConfigError(f"{key}.types: unknown function(s) {', '.join(unknown)}", path=path,
                           hint=f"name graded functions of this assignment: {', '.join(functions)} ({hint})")
     return VersionSpec(name=name, title=data["title"], functions=defined, clues=tuple(data.get("clues") or ()),
-                       types={f: dict(kinds) for f, kinds in (data.get("types") or {}).items()})
+                       types={f: dict(kinds) for f, kinds in (data.get("types") or {}).items()}, names=names)
 
 
 def _function(name, data, tolerance, limits, key, path, checks, assignment) -> FunctionSpec:

@@ -22,6 +22,8 @@ _VERSION = {
         "title": {"type": "string", "minLength": 1},
         "template": {"type": "string"},
         "clues": {"type": "array", "items": {"type": "string", "minLength": 4}},
+        # graded function -> the name this version gave it (normalize_rows: normalizeRows)
+        "names": {"type": "object", "additionalProperties": {"type": "string", "pattern": r"^[A-Za-z_]\w*$"}},
         "types": {"type": "object", "additionalProperties": {
             "type": "object", "minProperties": 1, "additionalProperties": {"enum": list(TYPE_KINDS)}}},
     },

@@ -19,7 +19,9 @@ Nothing here runs student code: syntax trees and text only.
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +49,7 @@ class FunctionTemplate:
     signature: Signature
     loops: tuple = ()            # headers of the loops its template holds ("for i in range(A.shape[1])")
     lines: tuple = ()            # its template's lines, stripped and sorted (to recognise the version)
+    stub: str = ""               # its code as handed out, in a form that ignores layout (see stub_form)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class VersionSpec:
     clues: tuple = ()            # text only this version's notebooks hold
     types: dict = field(default_factory=dict)       # function -> {output path -> kind of TYPE_KINDS}
     current: bool = False
+    names: dict = field(default_factory=dict)       # graded function -> the name this version gave it
 
 
 @dataclass(frozen=True)
@@ -91,26 +95,98 @@ def loop_header(node: ast.AST) -> str:
     return ""
 
 
+def stub_form(node) -> str:
+    """A def's parameters and code with no docstring, no ``pass`` and no layout or comments: the
+    same for a function left as its template handed it out (where the template has comments only,
+    a template file has ``pass``)."""
+    body = [stmt for stmt in node.body if not isinstance(stmt, ast.Pass)]
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    body = [_without_pass(stmt) for stmt in body]
+    return ast.dump(node.args) + ast.dump(ast.Module(body=body, type_ignores=[]))
+
+
+class _StripPass(ast.NodeTransformer):
+    """Drops the ``pass`` statements of every block (on a copy: the submission's tree is kept)."""
+
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and any(isinstance(stmt, ast.Pass) for stmt in block):
+                setattr(node, name, [stmt for stmt in block if not isinstance(stmt, ast.Pass)])
+        return node
+
+
+def _without_pass(stmt):
+    return _StripPass().visit(copy.deepcopy(stmt))
+
+
+def is_unwritten(node, version) -> bool:
+    """Is a submission's def ``node`` its version's template as handed out (nothing written)? Only
+    for a declared version: the assignment's own stubs raise NotImplementedError and say so."""
+    template = version.functions.get(node.name) if version is not None and not version.current else None
+    if template is None or not template.stub:
+        return False
+    try:
+        return stub_form(node) == template.stub
+    except RecursionError:  # code nested thousands deep is no template
+        return False
+
+
 def _loops(node: ast.AST) -> tuple:
     found = [n for n in ast.walk(node) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
     return tuple(loop_header(n) for n in sorted(found, key=lambda n: (n.lineno, n.col_offset)))
 
 
-def parse_template(text: str, filename: str, functions) -> dict:
-    """The graded functions ``text`` defines at its top level, as :class:`FunctionTemplate` s.
+def parse_template(text: str, filename: str, functions, names=None) -> dict:
+    """The graded functions ``text`` defines at its top level, as :class:`FunctionTemplate` s, under
+    their graded names (``names``: graded name -> the name the template gives it, when another).
     Raises ValueError (with the line) when it does not parse."""
     try:
         tree = ast.parse(text, filename=filename)
     except SyntaxError as exc:
         raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
     lines = text.split("\n")
+    graded = {(names or {}).get(name, name): name for name in functions}   # its name -> graded name
     found = {}
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in graded:
+            name = graded[node.name]
             own = {line.strip() for line in lines[node.lineno - 1:node.end_lineno]}
-            found[node.name] = FunctionTemplate(node.name, Signature.of(node), _loops(node),
-                                                tuple(sorted(line for line in own if len(line) >= MIN_LINE)))
+            lines = tuple(sorted(line for line in own if len(line) >= MIN_LINE))
+            found[name] = FunctionTemplate(name, Signature.of(node), _loops(node), lines, stub_form(node))
     return found
+
+
+def _defines(units, name: str) -> bool:
+    pattern = re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", re.MULTILINE)
+    return any(pattern.search(unit.text) for unit in units)
+
+
+def rename(units, accepted, functions) -> dict:
+    """Graded functions an earlier version named otherwise (``names:``), renamed in the code
+    ``units`` (in place: every use of the old name, the header too) when the submission defines the
+    old name and not the graded one, so that they are graded as the function they are. Returns
+    {graded name: the name the submission used}."""
+    code = [unit for unit in units if unit.is_code]
+    done: dict = {}
+    for version in accepted:
+        for graded, old in (version.names.items() if version is not None else ()):
+            if graded in done or graded not in functions or old == graded:
+                continue
+            if not _defines(code, old) or _defines(code, graded):
+                continue
+            word = re.compile(rf"(?<![\w.]){re.escape(old)}\b")
+            for unit in code:
+                if old in unit.text:
+                    unit.text = word.sub(graded, unit.text)
+                if old in unit.other_marks:
+                    unit.other_marks.remove(old)
+                    unit.marks.setdefault(graded, f"starts with `# GRADED FUNCTION: {old}`")
+            done[graded] = old
+    return done
 
 
 _CURRENT: dict = {}   # digest of the reference's text -> its VersionSpec (the reference never changes in a run)

@@ -24,7 +24,7 @@ from grader.pipeline import grade_folder
 from grader.submission import load_submission
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "tests" / "versions" / "notebooks"
+NOTEBOOKS = ROOT / "tests" / "versions" / "notebooks" / "logreg"
 SIGMOID = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
 
 
@@ -118,6 +118,34 @@ def test_without_declared_versions_nothing_is_matched(tmp_path, assignment):
     sub = load_submission(notebook(tmp_path, "import numpy as np", "# GRADED FUNCTION: sigmoid\n" + SIGMOID), bare)
     assert sub.version is None and not kinds(sub, "sigmoid")
     assert not any(note.startswith("This notebook is") for note in sub.notes)
+
+
+def test_a_function_left_as_its_version_handed_it_out_is_not_run(tmp_path, assignment):
+    stub = ("# GRADED FUNCTION: sigmoid\ndef sigmoid(z):\n    \"\"\"my words\"\"\"\n    #(≈ 1 line of code)\n    # s = ...\n"
+            "    # YOUR CODE STARTS HERE\n\n    # YOUR CODE ENDS HERE\n\n    return s")
+    sub = load_submission(notebook(tmp_path, "import numpy as np", stub, "from public_tests import *"), assignment)
+    assert sub.version.name == "2021" and "sigmoid" not in sub.functions
+    assert [(p.kind, p.message) for p in sub.problems_for("sigmoid")] == [(
+        "unwritten", "`sigmoid` is still the template of the course's notebook of 2021 and later as it was handed out: "
+                     "write its code between the markers; until then it scores 0.")]
+    written = stub.replace("    # YOUR CODE ENDS HERE", "    s = z\n    # YOUR CODE ENDS HERE")
+    wrong = load_submission(notebook(tmp_path, "import numpy as np", written, "from public_tests import *",
+                                     name="bo"), assignment)
+    assert "sigmoid" in wrong.functions and not wrong.problems_for("sigmoid")   # written, wrong: graded
+
+
+def test_an_earlier_name_is_renamed_where_the_new_one_is_not_defined(tmp_path):
+    numpy = load_config(ROOT / "config.yaml").assignment("numpy_basics")
+    old = ("# GRADED FUNCTION: normalizeRows\ndef normalizeRows(x):\n    return x / np.linalg.norm(x, axis=1, "
+           "keepdims=True)\n")
+    sub = load_submission(notebook(tmp_path, "import numpy as np", old, "print(normalizeRows(np.eye(2)))"), numpy)
+    assert sub.renamed == {"normalize_rows": "normalizeRows"}
+    assert sub.functions["normalize_rows"].source.startswith("def normalize_rows(x):")
+    assert any(note.startswith("This notebook calls `normalizeRows` what this assignment calls `normalize_rows`")
+               for note in sub.notes)
+    both = load_submission(notebook(tmp_path, "import numpy as np", old,
+                                    old.replace("normalizeRows", "normalize_rows"), name="cy"), numpy)
+    assert both.renamed == {} and both.functions["normalize_rows"].cell_index == 3
 
 
 def test_type_rules():

@@ -40,14 +40,15 @@ OK = "ok"
 STATUSES = (OK, UNREADABLE, EMPTY)
 # unreadable/empty: the whole file; too_large: the whole file, over a cap (bytes, JSON values,
 # cells, code); syntax: the cell does not parse; missing: no definition;
+# unwritten: still its version's template as handed out (not run: the template earns nothing);
 # later: needs a name that only cells after its own bind (run from top to bottom: a NameError);
 # signature: other parameters than its version's; duplicate: defined twice (the graded one is
 # named); cell_type: a graded cell turned Markdown/Raw; input: input() in a graded cell;
 # dropped: needs a global set by code that is not kept; undefined: needs a name bound nowhere;
 # internal: a bug in the grader (never expected). A function not run (a "later" name other code
 # binds when grading) has its reason first.
-PROBLEM_KINDS = ("unreadable", "empty", TOO_LARGE, "syntax", "missing", "later", "signature", "duplicate",
-                 "cell_type", "input", "dropped", "undefined", "internal")
+PROBLEM_KINDS = ("unreadable", "empty", TOO_LARGE, "syntax", "missing", "unwritten", "later", "signature",
+                 "duplicate", "cell_type", "input", "dropped", "undefined", "internal")
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Submission:
     functions: dict = field(default_factory=dict)   # name -> FunctionSource
     problems: list = field(default_factory=list)
     version: versions.VersionMatch | None = None     # the notebook version it was recognised as
+    renamed: dict = field(default_factory=dict)      # graded function -> the earlier name it was found under
 
     def problems_for(self, function: str) -> list:
         return [p for p in self.problems if p.function == function]
@@ -100,8 +102,10 @@ class Submission:
     @property
     def notes(self) -> list:
         """What the feedback says about the submission as a whole: its version, then its problems."""
-        said = self.version.note if self.version is not None else ""
-        return ([said] if said else []) + [p.message for p in self.problems]
+        said = [self.version.note] if self.version is not None and self.version.note else []
+        said += [f"This notebook calls `{old}` what this assignment calls `{name}`, as an earlier version of the "
+                 f"notebook did: it is graded as `{name}`." for name, old in self.renamed.items()]
+        return said + [p.message for p in self.problems]
 
 
 def _reference_source(assignment, reference):
@@ -153,8 +157,11 @@ def load_submission(path, assignment, reference=None) -> Submission:
         return _failed(student, path, failure.status, digest, functions, failure.message, failure.kind)
     try:
         course = [Path(f).stem for f in getattr(assignment, "extra_files", ()) or () if str(f).endswith(".py")]
-        return _build(student, path, digest, units, functions, accepted, is_notebook, course,
-                      getattr(assignment, "name", ""))
+        renamed = versions.rename(units, accepted, functions)
+        built = _build(student, path, digest, units, functions, accepted, is_notebook, course,
+                       getattr(assignment, "name", ""))
+        built.renamed = renamed
+        return built
     except Exception as exc:  # a bug of ours must cost one submission, not the batch
         log.exception("loading %s failed", path)
         return _failed(student, path, UNREADABLE, digest, functions,
@@ -194,6 +201,11 @@ def _build(student, path, digest, units, functions, accepted, is_notebook, cours
     version = versions.match(accepted, {name: w.node for name, w in chosen.winners.items()},
                              [u.text for u in units], getattr(units, "metadata", None), assignment)
     own = version.version if version is not None else accepted[0]
+    unwritten = {name for name, w in chosen.winners.items() if versions.is_unwritten(w.node, own)}
+    problems = [p for p in problems if p.function not in unwritten]   # what it lacks is all of it
+    problems += [Problem(name, "unwritten", f"`{name}` is still the template of {own.title} as it was handed out: "
+                                            "write its code between the markers; until then it scores 0.")
+                 for name in functions if name in unwritten]
     found = {}
     for name in functions:
         winner = chosen.winners.get(name)
@@ -203,12 +215,12 @@ def _build(student, path, digest, units, functions, accepted, is_notebook, cours
         first = pysource.statement_span(node)[0]
         lines = rendered[id(parsed)]
         params = signature.parameters(node.args)
-        if name not in chosen.blocked:  # a blocked function is not run: its notes say why
+        if name not in chosen.blocked and name not in unwritten:  # not run: its notes say why
             found[name] = FunctionSource(name=name, filename=parsed.unit.filename, lineno=first,
                                          end_lineno=node.end_lineno, source="\n".join(lines[first - 1:node.end_lineno]),
                                          params=params, cell_index=parsed.unit.cell_index)
         template = own.functions.get(name) if own is not None else None
-        if template is not None:
+        if template is not None and name not in unwritten:
             # the version is named where its def line is not the assignment's own
             ours = accepted[0].functions.get(name) if accepted[0] is not None else None
             named = "" if own.current or (ours is not None and ours.signature == template.signature) else own.title

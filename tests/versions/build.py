@@ -1,8 +1,9 @@
 """Writes the test notebooks of tests/versions/: the logistic-regression week in the shape of each
 version of the course's notebook, solved in that version's style by made-up students.
 
-Run ``python tests/versions/build.py`` to regenerate them in tests/versions/notebooks/
-(tests/test_versions.py checks they are in sync). The shapes (cell order, ``# GRADED FUNCTION`` headers, the markers around the parts to
+Run ``python tests/versions/build.py`` to regenerate them in tests/versions/notebooks/<assignment>/
+(tests/test_versions.py checks they are in sync). The numpy week's follow its notebooks before 2021
+and of 2021. The shapes (cell order, ``# GRADED FUNCTION`` headers, the markers around the parts to
 write, each template's own lines, ``def`` lines, the published examples' values, the public tests'
 names) follow the course's released notebooks of 2017 (v3), 2018 (v5), 2020 (v6a) and 2021;
 the explanations, the docstrings and the students' code are ours. What each notebook is, and
@@ -203,16 +204,94 @@ NOTEBOOKS = {
 }
 
 
+# --------------------------------------------------------------------------- Python Basics with Numpy
+
+NP_FUNCTIONS = ("basic_sigmoid", "sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows", "softmax",
+                "L1", "L2")
+IMAGE = ("np.array([[[ 0.67826139,  0.29380381],\n        [ 0.90714982,  0.52835647],\n"
+         "        [ 0.4215251 ,  0.45017551]],\n\n       [[ 0.92814219,  0.96677647],\n"
+         "        [ 0.85304703,  0.52351845],\n        [ 0.19981397,  0.27417313]],\n\n"
+         "       [[ 0.60659855,  0.00533165],\n        [ 0.10820313,  0.49978937],\n"
+         "        [ 0.34144279,  0.94630077]]])")
+NP_DEMOS = {
+    "np_v3": {
+        "basic_sigmoid": "basic_sigmoid(3)",
+        "sigmoid": "x = np.array([1, 2, 3])\nsigmoid(x)",
+        "sigmoid_derivative": 'x = np.array([1, 2, 3])\nprint ("sigmoid_derivative(x) = " + str(sigmoid_derivative(x)))',
+        "image2vector": f'image = {IMAGE}\n\nprint ("image2vector(image) = " + str(image2vector(image)))',
+        "normalize_rows": 'x = np.array([\n    [0, 3, 4],\n    [1, 6, 4]])\n'
+                          'print("normalizeRows(x) = " + str(normalizeRows(x)))',
+        "softmax": 'x = np.array([\n    [9, 2, 5, 0, 0],\n    [7, 5, 0, 0 ,0]])\nprint("softmax(x) = " + str(softmax(x)))',
+        "L1": 'yhat = np.array([.9, 0.2, 0.1, .4, .9])\ny = np.array([1, 0, 0, 1, 1])\nprint("L1 = " + str(L1(yhat,y)))',
+        "L2": 'yhat = np.array([.9, 0.2, 0.1, .4, .9])\ny = np.array([1, 0, 0, 1, 1])\nprint("L2 = " + str(L2(yhat,y)))',
+    },
+    "np_2021": {
+        "basic_sigmoid": 'print("basic_sigmoid(1) = " + str(basic_sigmoid(1)))\n\nbasic_sigmoid_test(basic_sigmoid)',
+        "sigmoid": 't_x = np.array([1, 2, 3])\nprint("sigmoid(t_x) = " + str(sigmoid(t_x)))\n\nsigmoid_test(sigmoid)',
+        "sigmoid_derivative": 't_x = np.array([1, 2, 3])\nprint ("sigmoid_derivative(t_x) = " + '
+                              'str(sigmoid_derivative(t_x)))\n\nsigmoid_derivative_test(sigmoid_derivative)',
+        "image2vector": f't_image = {IMAGE}\n\nprint ("image2vector(image) = " + str(image2vector(t_image)))\n\n'
+                        'image2vector_test(image2vector)',
+        "normalize_rows": 'x = np.array([[0, 3, 4],\n              [1, 6, 4]])\n'
+                          'print("normalize_rows(x) = " + str(normalize_rows(x)))\n\nnormalizeRows_test(normalize_rows)',
+        "softmax": 't_x = np.array([[9, 2, 5, 0, 0],\n                [7, 5, 0, 0 ,0]])\n'
+                   'print("softmax(x) = " + str(softmax(t_x)))\n\nsoftmax_test(softmax)',
+        "L1": 'yhat = np.array([.9, 0.2, 0.1, .4, .9])\ny = np.array([1, 0, 0, 1, 1])\n'
+              'print("L1 = " + str(L1(yhat, y)))\n\nL1_test(L1)',
+        "L2": 'yhat = np.array([.9, 0.2, 0.1, .4, .9])\ny = np.array([1, 0, 0, 1, 1])\n'
+              'print("L2 = " + str(L2(yhat, y)))\n\nL2_test(L2)',
+    },
+}
+
+
+def numpy_notebook(family: str, variant: str, *, edits: dict | None = None) -> nbformat.NotebookNode:
+    """The numpy week in the shape of the notebook before 2021 (np_v3) or of 2021 (np_2021)."""
+    edits = edits or {}
+    new = family == "np_2021"
+    first = ('# (≈ 1 line of code)\n# test = \n# YOUR CODE STARTS HERE\ntest = "Hello World"\n\n# YOUR CODE ENDS HERE'
+             if new else '### START CODE HERE ### (≈ 1 line of code)\ntest = "Hello World"\n### END CODE HERE ###')
+    cells = [v4.new_markdown_cell("# Python basics with numpy\n\nA warm-up: numpy's functions on whole arrays."),
+             v4.new_code_cell(f'{first}\n\nprint ("test: " + test)')]
+    for name in NP_FUNCTIONS:
+        if name == "sigmoid":
+            cells.append(v4.new_code_cell("import numpy as np\n\n# np.exp works on every entry\n"
+                                          "t_x = np.array([1, 2, 3])\nprint(np.exp(t_x))"))
+        cells.append(v4.new_markdown_cell(f"### {name}"))
+        cells.append(v4.new_code_cell(BODIES[family][name][edits.get(name, variant)]))
+        cells.append(v4.new_code_cell(NP_DEMOS[family][name]))
+        if name == "softmax":
+            cells.append(v4.new_code_cell("x1 = [9, 2, 5, 0, 0, 7, 5, 0, 0, 0, 9, 2, 5, 0, 0]\n"
+                                          "x2 = [9, 2, 2, 9, 0, 9, 2, 5, 0, 0, 9, 2, 5, 0, 0]\ndot = 0\n"
+                                          "for i in range(len(x1)):\n    dot += x1[i] * x2[i]\nprint(dot)"))
+    nb = v4.new_notebook(cells=cells, metadata={"kernelspec": KERNEL})
+    nb.nbformat_minor = 4 if new else 2
+    for cell in nb.cells:
+        cell.pop("id", None)
+    return nb
+
+
+NP_NOTEBOOKS = {
+    "np_v3_ola_correct": ("np_v3", "correct", {}),
+    "np_v3_pia_wrong": ("np_v3", "correct", {"normalize_rows": "wrong", "softmax": "wrong"}),
+    "np_v3_quinn_stripped": ("np_v3", "stripped", {}),
+    "np_2021_rui_correct": ("np_2021", "correct", {}),
+    "np_2021_sam_stripped": ("np_2021", "stripped", {}),
+}
+
+
 def build() -> dict:
-    """name -> the notebook's text (what ``notebooks/<name>.ipynb`` holds)."""
-    texts = {}
+    """assignment -> {name: the notebook's text (what ``notebooks/<assignment>/<name>.ipynb`` holds)}."""
+    texts: dict = {"logreg": {}, "numpy_basics": {}}
     for name, (family, variant, edits, updates) in NOTEBOOKS.items():
-        texts[name] = nbformat.writes(notebook(family, variant, edits=edits, updates=updates)) + "\n"
+        texts["logreg"][name] = nbformat.writes(notebook(family, variant, edits=edits, updates=updates)) + "\n"
+    for name, (family, variant, edits) in NP_NOTEBOOKS.items():
+        texts["numpy_basics"][name] = nbformat.writes(numpy_notebook(family, variant, edits=edits)) + "\n"
     return texts
 
 
 if __name__ == "__main__":
-    NOTEBOOKS_DIR.mkdir(exist_ok=True)
-    for name, text in build().items():
-        (NOTEBOOKS_DIR / f"{name}.ipynb").write_text(text, encoding="utf-8")
-        print(f"wrote {name}.ipynb")
+    for assignment, notebooks in build().items():
+        (NOTEBOOKS_DIR / assignment).mkdir(parents=True, exist_ok=True)
+        for name, text in notebooks.items():
+            (NOTEBOOKS_DIR / assignment / f"{name}.ipynb").write_text(text, encoding="utf-8")
+            print(f"wrote {assignment}/{name}.ipynb")

@@ -522,3 +522,63 @@ Y2021 = {
 }
 
 BODIES = {"v3": V3, "v5": V5, "2021": Y2021}
+
+# --------------------------------------------------------------------------- Python Basics with Numpy
+
+NP_DOCS = {
+    "basic_sigmoid": ("x", "The logistic function of one number, with the math module.", "s, a float"),
+    "sigmoid": ("x", "The logistic function of every entry of x, with numpy.", "s, of the shape of x"),
+    "sigmoid_derivative": ("x", "The slope of the logistic function at every entry of x.", "ds, of the shape of x"),
+    "image2vector": ("image", "One column of all the pixel values of an image (length, height, depth).",
+                     "v, of shape (length * height * depth, 1)"),
+    "normalize_rows": ("x", "Every row of x divided by its own length.", "x, each row of length 1"),
+    "softmax": ("x", "The softmax of every row of x.", "s, of the shape of x"),
+    "L1": ("yhat, y", "The L1 loss: the sum of the absolute differences.", "loss, a number"),
+    "L2": ("yhat, y", "The L2 loss: the sum of the squared differences.", "loss, a number"),
+}
+NP_RETURNS = {"basic_sigmoid": "s", "sigmoid": "s", "sigmoid_derivative": "ds", "image2vector": "v",
+              "normalize_rows": "x", "softmax": "s", "L1": "loss", "L2": "loss"}
+NP_CODE = {
+    "basic_sigmoid": {"correct": "s = 1 / (1 + math.exp(-x))", "stripped": "s = None"},
+    "sigmoid": {"correct": "s = 1 / (1 + np.exp(-x))", "stripped": "s = None"},
+    "sigmoid_derivative": {"correct": "s = sigmoid(x)\nds = s * (1 - s)", "stripped": "s = None\nds = None"},
+    "image2vector": {"correct": "v = image.reshape(image.shape[0] * image.shape[1] * image.shape[2], 1)",
+                     "stripped": "v = None"},
+    "normalize_rows": {"correct": "x_norm = np.linalg.norm(x, ord=2, axis=1, keepdims=True)\nx = x / x_norm",
+                       "wrong": "x_norm = np.linalg.norm(x, ord=2, axis=1)\nx = x / x_norm",
+                       "stripped": "x_norm = None\nx = None"},
+    "softmax": {"correct": "x_exp = np.exp(x)\nx_sum = np.sum(x_exp, axis=1, keepdims=True)\ns = x_exp / x_sum",
+                "wrong": "x_exp = np.exp(x)\nx_sum = np.sum(x_exp, axis=0, keepdims=True)\ns = x_exp / x_sum",
+                "stripped": "x_exp = None\nx_sum = None\ns = None"},
+    "L1": {"correct": "loss = np.sum(np.abs(y - yhat))", "stripped": "loss = None"},
+    "L2": {"correct": "loss = np.dot(y - yhat, y - yhat)", "stripped": "loss = None"},
+}
+NP_LINES = {"basic_sigmoid": 1, "sigmoid": 1, "sigmoid_derivative": 2, "image2vector": 1, "normalize_rows": 2,
+            "softmax": 3, "L1": 1, "L2": 1}
+
+
+def _np_cell(name: str, code: str, new: bool) -> str:
+    """One graded cell of the numpy week: the old notebook's markers and name, or 2021's."""
+    params, what, returns = NP_DOCS[name]
+    defined = "normalizeRows" if name == "normalize_rows" and not new else name
+    count = NP_LINES[name]
+    if new:
+        top = "import math\nfrom public_tests import *\n\n" if name == "basic_sigmoid" else ""
+        asked = "".join(f"    # {line.split(' = ')[0]} = \n" for line in NP_CODE[name]["stripped"].split("\n"))
+        body = (f"    # (≈ {count} line{'s' if count > 1 else ''} of code)\n{asked}    # YOUR CODE STARTS HERE\n"
+                + ("".join(f"    {line}\n" for line in code.split("\n")) if code else "") + "\n    # YOUR CODE ENDS HERE\n")
+        head = f"{top}# GRADED FUNCTION: {defined}\n\n"
+    else:
+        imports = {"basic_sigmoid": "import math\n\n", "sigmoid": "import numpy as np # numpy, as np.function()\n\n"}
+        body = (f"    ### START CODE HERE ### (≈ {count} line{'s' if count > 1 else ''} of code)\n"
+                + "".join(f"    {line}\n" for line in code.split("\n")) + "    ### END CODE HERE ###\n")
+        head = f"# GRADED FUNCTION: {defined}\n\n{imports.get(name, '')}"
+    return (f'{head}def {defined}({params}):\n    """\n    {what}\n\n    Returns {returns}\n    """\n\n'
+            f"{body}\n    return {NP_RETURNS[name]}")
+
+
+NP_OLD = {name: {variant: _np_cell(name, code, new=False) for variant, code in variants.items()}
+          for name, variants in NP_CODE.items()}
+NP_NEW = {name: {**{variant: _np_cell(name, code, new=True) for variant, code in variants.items()},
+                 "stripped": _np_cell(name, "", new=True)} for name, variants in NP_CODE.items()}
+BODIES.update({"np_v3": NP_OLD, "np_2021": NP_NEW})

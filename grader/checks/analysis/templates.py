@@ -24,7 +24,10 @@ def template_spots(code, run, spots) -> set:
                    key=lambda n: (n.lineno, n.col_offset))
     lines = set()
     for node in loops:
-        header = loop_header(node)
+        try:
+            header = loop_header(node)
+        except RecursionError:  # a header nested thousands deep is no template's
+            continue
         if header in headers:
             headers.remove(header)
             lines.add(node.lineno)
