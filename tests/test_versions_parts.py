@@ -50,9 +50,11 @@ def test_a_name_only_later_cells_assign_is_the_name_error_a_top_to_bottom_run_ra
     sub = load_submission(path, assignment)
     assert kinds(sub, "initialize_with_zeros") == ["later", "later"]
     message = sub.problems_for("initialize_with_zeros")[0].message
-    assert message.startswith("`initialize_with_zeros` uses `b` (cell 2, line 3), which no cell up to cell 2 (its own) "
-                              "assigns: only cell 3, line 2 does, after it.")
-    assert "NameError: name 'b' is not defined" in message
+    assert message == (
+        "`initialize_with_zeros` uses `b` (cell 2, line 3), which is not assigned yet when cell 3, line 2 first runs "
+        "`initialize_with_zeros`: only cell 3, line 2 assigns it. Run from top to bottom, the notebook raises "
+        "NameError: name 'b' is not defined there. Take `b` as a parameter or assign it inside the function (or in a "
+        "cell above).")
     assert "w, b = np.zeros" not in "".join(c.source for c in sub.chunks)   # not kept: a NameError when run
     assert "initialize_with_zeros" in sub.functions                         # run: nothing else binds them
 
@@ -81,6 +83,17 @@ def test_each_function_sees_the_binding_before_it_helpers_too(tmp_path, assignme
     assert kinds(sub, "predict") == ["later"] and "uses `unit`" in sub.problems_for("predict")[0].message
     kept = "".join(c.source for c in sub.chunks)
     assert "THRESHOLD = 0.5" in kept and "THRESHOLD = 0.9" not in kept and "def unit" not in kept
+
+
+def test_what_the_notebook_binds_before_it_first_runs_the_function_is_there(tmp_path, assignment):
+    """A helper in a cell between the graded cell and its test, a global its test cell sets before
+    the call: a top-to-bottom run has them when it runs the function."""
+    path = notebook(tmp_path, "import numpy as np",
+                    "# GRADED FUNCTION: predict\ndef predict(w, b, X):\n    return label(np.dot(w.T, X) + b) * unit",
+                    "def label(a):\n    return (a > 0.5).astype(float)",
+                    "unit = 1.0\nprint(predict(np.zeros((2, 1)), 0.0, np.ones((2, 3))))")
+    sub = load_submission(path, assignment)
+    assert sub.problems_for("predict") == [] and "unit = 1.0" in "".join(c.source for c in sub.chunks)
 
 
 def test_in_a_module_the_last_binding_counts_as_before(tmp_path, assignment):

@@ -205,15 +205,20 @@ def _first_use(where, name: str) -> tuple:
 
 
 def defined_later(ch, function: str, name: str, where, via: Binding | None, later: Binding):
-    """``name`` is bound only after the cell of ``function``: run from top to bottom, a NameError."""
+    """``name`` is bound only after the notebook first runs ``function``: a NameError, run from top
+    to bottom."""
     _, line = _first_use(where, name)
-    own = ch.s.winners[function].parsed.label if function in ch.s.winners else "its cell"
     shown = short(name)
+    used = ch._first_use.get(function)
+    if used:
+        when = f"when {used[0].where(used[1].lineno)} first runs `{function}`"
+    else:
+        when = f"in the cells up to `{function}`'s own ({ch.s.winners[function].parsed.label})"
     return ch.note(function, "later",
-                   f"{_user(function, via)} uses `{shown}` ({where.parsed.where(line)}), which no cell up to {own} "
-                   f"(its own) assigns: only {later.where} does, after it. A graded function is run with what the "
-                   f"notebook holds once its own cell has run, so that line raises NameError: name '{shown}' is not "
-                   f"defined. Take `{shown}` as a parameter or assign it inside the function (or in a cell above).")
+                   f"{_user(function, via)} uses `{shown}` ({where.parsed.where(line)}), which is not assigned yet "
+                   f"{when}: only {later.where} assigns it. Run from top to bottom, the notebook raises NameError: "
+                   f"name '{shown}' is not defined there. Take `{shown}` as a parameter or assign it inside the "
+                   "function (or in a cell above).")
 
 
 def not_run(function: str, names: list) -> str:

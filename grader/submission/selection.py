@@ -11,10 +11,12 @@ The rules (see ``docs/internals.md``, ``grader.submission``):
    functions such as ``np.finfo(float).eps``). Everything else is dropped: training runs, plots,
    prints, loops, ``input()``, test calls. A name bound only by dropped code is reported, never kept.
 3. In a notebook, a name counts as a top-to-bottom run would have it: a graded function (and the
-   helpers it calls) sees the last binding in the cells up to its own, a constant the bindings
-   above it. A name only later cells bind is the NameError the student would get, and is
-   reported so; when code kept for other functions binds it anyway, the function is not run
-   (``blocked``), since running it would hide that error. In a module, the last binding counts.
+   helpers it calls) sees the last binding before the notebook first runs it (the first top-level
+   statement after its def that uses it: its test cell, usually; without one, its own cell whole),
+   a constant the bindings above it. A name only later code binds is the NameError the student
+   would get, and is reported so; when code kept for other functions binds it anyway, the
+   function is not run (``blocked``), since running it would hide that error. In a module, the
+   last binding counts.
 4. A cell that does not parse is not kept; its graded functions get a ``syntax`` problem.
 
 Costs stay linear in the size of the submission: a name is looked up only in the units that
@@ -94,6 +96,7 @@ class Chooser:
         self._counts: dict = {}     # function -> notes written for it
         self._unwritten: dict = {}  # function -> notes over MAX_NOTES, counted only
         self.later: dict = {}       # function -> {name only later cells bind: its note, or None}
+        self._first_use: dict = {}  # function -> (Parsed, statement) first running it, or None
 
     # ---- helpers
     @cached_property
@@ -189,9 +192,16 @@ class Chooser:
         """Where a statement runs in a top-to-bottom run (None in a module: order does not count)."""
         return (binding.parsed.position, binding.stmt.lineno) if self.is_notebook else None
 
-    def root_limit(self, winner: Definition) -> tuple | None:
-        """What a graded function sees: every cell up to its own, its own whole."""
-        return (winner.parsed.position, WHOLE_CELL) if self.is_notebook else None
+    def root_limit(self, function: str, winner: Definition) -> tuple | None:
+        """What a graded function sees: what is bound before the notebook first runs it (the first
+        top-level statement after its def that uses it: its test cell, usually), or, when nothing
+        does, every cell up to its own, its own whole."""
+        if not self.is_notebook:
+            return None
+        if function not in self._first_use:
+            self._first_use[function] = pysource_first_use(self, function, winner)
+        used = self._first_use[function]
+        return (used[0].position, used[1].lineno) if used else (winner.parsed.position, WHOLE_CELL)
 
     def bindings_before(self, name: str, limit: tuple | None) -> list[Binding]:
         found = self.bindings(name)
@@ -251,7 +261,7 @@ class Chooser:
         self.keep(winner.parsed, winner.node)
         needs = pysource.needed_names(winner.node)
         reports.inputs(self, function, winner, needs)
-        root = self.root_limit(winner)
+        root = self.root_limit(function, winner)
         todo = deque((need, None, root) for need in sorted(needs))
         seen = {(need, root) for need in needs}
         unfinished = None
@@ -338,6 +348,21 @@ class Chooser:
     def keep_stars(self, stars) -> None:
         for star in stars:
             self.keep(star.parsed, star.stmt)
+
+
+def pysource_first_use(ch, function: str, winner: Definition) -> tuple | None:
+    """(unit, top-level statement) that first uses ``function`` after its def, in notebook order:
+    a call, or the function passed on (``sigmoid_test(sigmoid)``); defs and lambdas only refer to it."""
+    start, end = winner.parsed.position, winner.node.end_lineno
+    for p in ch.mentioning(function):
+        if p.position < start:
+            continue
+        for stmt in p.body:
+            if p.position == start and stmt.lineno <= end:
+                continue
+            if pysource.runs_name(stmt, function):
+                return p, stmt
+    return None
 
 
 def _unfinished(node: ast.AST) -> bool:
