@@ -19,13 +19,13 @@ Nothing here runs student code: syntax trees and text only.
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader import signature
 from grader.markers import make_stub
 from grader.signature import Signature
 
@@ -95,44 +95,32 @@ def loop_header(node: ast.AST) -> str:
     return ""
 
 
-def stub_form(node) -> str:
-    """A def's parameters and code with no docstring, no ``pass`` and no layout or comments: the
-    same for a function left as its template handed it out (where the template has comments only,
-    a template file has ``pass``)."""
-    body = [stmt for stmt in node.body if not isinstance(stmt, ast.Pass)]
+def stub_form(node, lines: list) -> str:
+    """A def's parameters and code (``lines``: its file's), with no docstring, comment, ``pass`` or
+    layout: the same for a function left as its template handed it out (where the template has
+    comments only, a template file has ``pass``)."""
+    body = node.body
+    skip = set()
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
-        body = body[1:]
-    body = [_without_pass(stmt) for stmt in body]
-    return ast.dump(node.args) + ast.dump(ast.Module(body=body, type_ignores=[]))
+        skip = set(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    first = body[0].lineno if body else node.end_lineno
+    kept = []
+    for number in range(first, (node.end_lineno or first) + 1):
+        if number in skip or number > len(lines):
+            continue
+        code = "".join(lines[number - 1].split("#", 1)[0].split())
+        if code and code != "pass":
+            kept.append(code)
+    return repr(_shape(node)) + "\n" + "\n".join(kept)
 
 
-class _StripPass(ast.NodeTransformer):
-    """Drops the ``pass`` statements of every block (on a copy: the submission's tree is kept)."""
-
-    def generic_visit(self, node):
-        super().generic_visit(node)
-        for name in ("body", "orelse", "finalbody"):
-            block = getattr(node, name, None)
-            if isinstance(block, list) and any(isinstance(stmt, ast.Pass) for stmt in block):
-                setattr(node, name, [stmt for stmt in block if not isinstance(stmt, ast.Pass)])
-        return node
-
-
-def _without_pass(stmt):
-    return _StripPass().visit(copy.deepcopy(stmt))
-
-
-def is_unwritten(node, version) -> bool:
-    """Is a submission's def ``node`` its version's template as handed out (nothing written)? Only
-    for a declared version: the assignment's own stubs raise NotImplementedError and say so."""
+def is_unwritten(node, lines: list, version) -> bool:
+    """Is a submission's def ``node`` (``lines``: its cell's) its version's template as handed out,
+    nothing written? Only for a declared version: the assignment's own stubs raise
+    NotImplementedError and say so."""
     template = version.functions.get(node.name) if version is not None and not version.current else None
-    if template is None or not template.stub:
-        return False
-    try:
-        return stub_form(node) == template.stub
-    except RecursionError:  # code nested thousands deep is no template
-        return False
+    return template is not None and bool(template.stub) and stub_form(node, lines) == template.stub
 
 
 def _loops(node: ast.AST) -> tuple:
@@ -155,8 +143,8 @@ def parse_template(text: str, filename: str, functions, names=None) -> dict:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in graded:
             name = graded[node.name]
             own = {line.strip() for line in lines[node.lineno - 1:node.end_lineno]}
-            lines = tuple(sorted(line for line in own if len(line) >= MIN_LINE))
-            found[name] = FunctionTemplate(name, Signature.of(node), _loops(node), lines, stub_form(node))
+            kept = tuple(sorted(line for line in own if len(line) >= MIN_LINE))
+            found[name] = FunctionTemplate(name, Signature.of(node), _loops(node), kept, stub_form(node, lines))
     return found
 
 
@@ -213,9 +201,9 @@ def current_version(source, functions=()) -> VersionSpec | None:
 # --------------------------------------------------------------------------- matching
 
 
-def _same_signature(node, expected: Signature) -> bool:
-    found = Signature.of(node)
-    return found.params == expected.params and found.with_defaults == expected.with_defaults
+def _shape(node) -> tuple:
+    """(parameters, those with defaults) of a def: what a version's def line fixes."""
+    return tuple(signature.parameters(node.args)), frozenset(signature.defaults(node.args))
 
 
 def match(versions, defs: dict, texts: list, metadata=None, assignment: str = "") -> VersionMatch | None:
@@ -232,11 +220,12 @@ def match(versions, defs: dict, texts: list, metadata=None, assignment: str = ""
     ours = metadata.get("grader") if isinstance(metadata, dict) else None
     generated = isinstance(ours, dict) and ours.get("assignment") == assignment and bool(assignment)
     kept = {line.strip() for text in texts for line in text.split("\n") if len(line.strip()) >= MIN_LINE}
+    shapes = {name: _shape(node) for name, node in defs.items()}
     best, best_key, why = None, None, ""
     for position, version in enumerate(versions):
         clues = sum(1 for clue in version.clues if any(clue in text for text in texts))
-        sigs = sum(1 for name, node in defs.items()
-                   if name in version.functions and _same_signature(node, version.functions[name].signature))
+        sigs = sum(1 for name, shape in shapes.items() if name in version.functions
+                   and shape == (version.functions[name].signature.params, version.functions[name].signature.with_defaults))
         lines = sum(1 for t in version.functions.values() for line in t.lines if line in kept)
         key = (generated and version.current, clues, sigs, clues - len(version.clues), lines, version.current,
                position)

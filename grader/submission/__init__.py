@@ -201,7 +201,7 @@ def _build(student, path, digest, units, functions, accepted, is_notebook, cours
     version = versions.match(accepted, {name: w.node for name, w in chosen.winners.items()},
                              [u.text for u in units], getattr(units, "metadata", None), assignment)
     own = version.version if version is not None else accepted[0]
-    unwritten = {name for name, w in chosen.winners.items() if versions.is_unwritten(w.node, own)}
+    unwritten = {name for name, w in chosen.winners.items() if versions.is_unwritten(w.node, w.parsed.lines, own)}
     problems = [p for p in problems if p.function not in unwritten]   # what it lacks is all of it
     problems += [Problem(name, "unwritten", f"`{name}` is still the template of {own.title} as it was handed out: "
                                             "write its code between the markers; until then it scores 0.")
