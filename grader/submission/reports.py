@@ -190,7 +190,7 @@ def unbound_in_broken_code(ch, function: str, name: str, via: Binding | None, li
 def undefined(ch, function: str, name: str, where, via: Binding | None) -> None:
     close = difflib.get_close_matches(name, ch.names + list(ch.functions), n=1, cutoff=0.8)
     spelled = f" (or fix the spelling: did you mean `{short(close[0])}`?)" if close else ""
-    node, line = _first_use(where, name)
+    node, line = _line_of(where, name)
     container = f"`{short(node.name)}`" if hasattr(node, "name") else "that code"
     ch.note(function, "undefined",
             f"{_user(function, via)} uses `{short(name)}` ({where.parsed.where(line)}), which is assigned neither "
@@ -198,7 +198,7 @@ def undefined(ch, function: str, name: str, where, via: Binding | None) -> None:
             f"NameError. Assign it first, or define or import it{spelled}.")
 
 
-def _first_use(where, name: str) -> tuple:
+def _line_of(where, name: str) -> tuple:
     """(the statement or def that uses ``name``, the first line it does so on)."""
     node = where.node if isinstance(where, Definition) else where.stmt
     return node, min((n.lineno for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name), default=None)
@@ -207,9 +207,9 @@ def _first_use(where, name: str) -> tuple:
 def defined_later(ch, function: str, name: str, where, via: Binding | None, later: Binding):
     """``name`` is bound only after the notebook first runs ``function``: a NameError, run from top
     to bottom."""
-    _, line = _first_use(where, name)
+    _, line = _line_of(where, name)
     shown = short(name)
-    used = ch._first_use.get(function)
+    used = ch.first_use(function)
     if used:
         when = f"when {used[0].where(used[1].lineno)} first runs `{function}`"
     else:

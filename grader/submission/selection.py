@@ -198,10 +198,15 @@ class Chooser:
         does, every cell up to its own, its own whole."""
         if not self.is_notebook:
             return None
-        if function not in self._first_use:
-            self._first_use[function] = pysource_first_use(self, function, winner)
-        used = self._first_use[function]
+        used = self.first_use(function)
         return (used[0].position, used[1].lineno) if used else (winner.parsed.position, WHOLE_CELL)
+
+    def first_use(self, function: str) -> tuple | None:
+        """(unit, statement) where the notebook first runs ``function`` after its def, or None."""
+        if function not in self._first_use:
+            winner = self.s.winners.get(function)
+            self._first_use[function] = _first_use_of(self, function, winner) if winner is not None else None
+        return self._first_use[function]
 
     def bindings_before(self, name: str, limit: tuple | None) -> list[Binding]:
         found = self.bindings(name)
@@ -350,7 +355,7 @@ class Chooser:
             self.keep(star.parsed, star.stmt)
 
 
-def pysource_first_use(ch, function: str, winner: Definition) -> tuple | None:
+def _first_use_of(ch, function: str, winner: Definition) -> tuple | None:
     """(unit, top-level statement) that first uses ``function`` after its def, in notebook order:
     a call, or the function passed on (``sigmoid_test(sigmoid)``); defs and lambdas only refer to it."""
     start, end = winner.parsed.position, winner.node.end_lineno
