@@ -16,6 +16,7 @@ import yaml
 
 from grader import config_schema
 from grader.errors import ConfigError
+from grader.versions import VersionSpec, parse_template
 from grader.wording import Words, function_words
 
 DEFAULT_CONFIG = "config.yaml"
@@ -133,6 +134,7 @@ class AssignmentSpec:
     tolerance: Tolerance
     functions: dict  # name -> FunctionSpec, in config order
     similarity_threshold: float = 0.9  # pairs of submissions this similar are listed (grader.similarity)
+    versions: tuple = ()  # VersionSpec of each earlier notebook it accepts (grader/versions.py)
 
     @property
     def max_points(self) -> float:
@@ -224,14 +226,16 @@ REFERENCE = "docs/config.md"
 # Which section of the configuration reference explains a key, by the key's path.
 _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Points and checks"),
              ("checks", "Points and checks"), ("inputs", "Inputs"), ("public", "Cases"), ("hidden", "Cases"),
-             ("edge", "Cases"), ("hints", "Feedback words"), ("similarity", "Similarity"), ("functions", "Function"), ("assignments", "Assignment"))
+             ("edge", "Cases"), ("hints", "Feedback words"), ("similarity", "Similarity"), ("versions", "Versions"),
+             ("functions", "Function"), ("assignments", "Assignment"))
 
 
 def section_hint(key_path) -> str:
     """``see docs/config.md, section "Inputs"`` for a key path like assignments.a.functions.f.inputs.X."""
     parts = [str(p) for p in key_path]
     # An assignment's or a function's own name never names a section.
-    named = [p for i, p in enumerate(parts) if not (i and parts[i - 1] in ("assignments", "functions", "hints"))]
+    named = [p for i, p in enumerate(parts)
+             if not (i and parts[i - 1] in ("assignments", "functions", "hints", "versions", "types"))]
     titles = dict(_SECTIONS)
     section = next((titles[part] for part in reversed(named) if part in titles), "Top level")
     return f"see {REFERENCE}, section \"{section}\""
@@ -301,7 +305,38 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
         examples=(root / data.get("examples", f"examples/{name}")).resolve(),
         attribution=data.get("attribution", "reference"), limits=limits, tolerance=tolerance,
         functions=functions, similarity_threshold=float(data.get("similarity", {}).get("threshold", 0.9)),
+        versions=tuple(_version(version, entry, f"{key}.versions.{version}", functions, path)
+                       for version, entry in (data.get("versions") or {}).items()),
     )
+
+
+def _version(name: str, data: dict, key: str, functions: dict, path: Path) -> VersionSpec:
+    """One earlier notebook the assignment accepts: its template file read and checked."""
+    hint = section_hint(["versions"])
+    template = (path.parent.resolve() / data["template"]).resolve()
+    if not template.is_file():
+        raise ConfigError(f"{key}.template: file {data['template']!r} not found (looked in {path.parent.resolve()})",
+                          path=path, hint=f"fix the path; paths are relative to the folder of config.yaml ({hint})")
+    names = dict(data.get("names") or {})
+    unknown = sorted(set(names) - set(functions))
+    if unknown:
+        raise ConfigError(f"{key}.names: unknown function(s) {', '.join(unknown)}", path=path,
+                          hint=f"map graded functions of this assignment to the names this version gave them ({hint})")
+    try:
+        defined = parse_template(template.read_text(encoding="utf-8"), str(template), functions, names)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{key}.template: {data['template']} cannot be read as Python ({exc})", path=path,
+                          hint=f"the template holds the functions as that version handed them out ({hint})") from None
+    if not defined:
+        raise ConfigError(f"{key}.template: {data['template']} defines none of the graded functions "
+                          f"({', '.join(functions)})", path=path,
+                          hint=f"write each graded function's def line and template code there ({hint})")
+    unknown = sorted(set(data.get("types") or {}) - set(functions))
+    if unknown:
+        raise ConfigError(f"{key}.types: unknown function(s) {', '.join(unknown)}", path=path,
+                          hint=f"name graded functions of this assignment: {', '.join(functions)} ({hint})")
+    return VersionSpec(name=name, title=data["title"], functions=defined, clues=tuple(data.get("clues") or ()),
+                       types={f: dict(kinds) for f, kinds in (data.get("types") or {}).items()}, names=names)
 
 
 def _function(name, data, tolerance, limits, key, path, checks, assignment) -> FunctionSpec:

@@ -5,6 +5,7 @@ case's literal dict has the configured fields, a file exists...) live in ``grade
 """
 from __future__ import annotations
 
+from grader.versions import CURRENT, TYPE_KINDS
 from grader.wording import words_schema
 
 ATTRIBUTIONS = ("reference", "as_submitted")
@@ -12,6 +13,23 @@ DISTRIBUTIONS = ("normal", "uniform", "bernoulli", "zeros", "ones", "randint")
 SCALAR_TYPES = ("float", "int", "array")
 
 _NUMBER = {"type": "number"}
+# An earlier version of the assignment's notebook that students may submit (grader/versions.py).
+_VERSION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title", "template"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "template": {"type": "string"},
+        "clues": {"type": "array", "items": {"type": "string", "minLength": 4}},
+        # graded function -> the name this version gave it (normalize_rows: normalizeRows)
+        "names": {"type": "object", "additionalProperties": {"type": "string", "pattern": r"^[A-Za-z_]\w*$"}},
+        "types": {"type": "object", "additionalProperties": {
+            "type": "object", "minProperties": 1, "additionalProperties": {"enum": list(TYPE_KINDS)}}},
+    },
+}
+_VERSIONS = {"type": "object", "additionalProperties": _VERSION,
+             "propertyNames": {"pattern": r"^[A-Za-z0-9_][\w.-]*$", "not": {"const": CURRENT}}}
 _SIZE = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[A-Za-z_]\w*$"}]}
 
 _LIMITS = {
@@ -133,6 +151,7 @@ def schema(check_names: list[str]) -> dict:
                 "additionalProperties": False,
                 "properties": {"threshold": {"type": "number", "minimum": 0, "maximum": 1}},
             },
+            "versions": _VERSIONS,
             "limits": _LIMITS,
             "tolerance": _TOLERANCE,
             **words_schema(check_names, "assignment"),

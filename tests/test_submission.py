@@ -303,9 +303,10 @@ def test_split_or_copied_cells_fall_back_to_the_last_definition(tmp_path, assign
     assert sub.functions["initialize_with_zeros"].cell_index == 11
     last = len(cells)
     assert sub.functions["propagate"].cell_index == last and sub.functions["propagate"].lineno == 3
-    # the last `import numpy as np` binds np: it is the one kept
+    # each function sees the `import numpy as np` a top-to-bottom run gives it: propagate the one in
+    # its own cell, the functions above it the one in cell 2 (with optimize's `import copy`)
     assert chunk(sub, last).source == "import numpy as np\n\n" + reference_source("propagate") + "\n"
-    assert chunk(sub, 2).source == "\nimport copy\n"  # optimize's copy.deepcopy
+    assert chunk(sub, 2).source == "import numpy as np\nimport copy\n"
     assert_consistent(sub)
 
 

@@ -40,6 +40,7 @@ from grader.checks.analysis.rank1_spots import names_in_arithmetic, rank1_spots
 from grader.checks.analysis.submission_code import CodeCache, SubmissionCode
 from grader.checks.analysis.traces import parse_locals_report
 from grader.outcomes import Finding, Verdict
+from grader.silence import quiet
 from grader.sandbox.observers import LocalShapes
 
 PROBE_SIZES = (5, 7, 11, 13, 17, 19, 23)   # distinct primes: each length names one dimension
@@ -75,7 +76,8 @@ def observe_reference(reference, spec, case) -> dict:
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
         observer.start({filename})
         try:
-            function(*args, **kwargs)
+            with quiet():   # a probe's print_cost: nothing on the grader's console
+                function(*args, **kwargs)
         finally:
             report = observer.stop()
         code = SubmissionCode.from_reference(reference.source, filename)

@@ -10,7 +10,9 @@ a 0-d array is refused because the course fixes that type. Where the reference r
 bools and 0/1 numbers all do. Public cases are told in the comparison's words; hidden ones
 without numbers, sizes, dtype names or keys. Fixes add the assignment's words: the docstring's
 line for the output, its ``hints:`` for the kind of mistake, and on hidden cases the sizes the
-public cases leave untried.
+public cases leave untried. A scalar output the student's version of the notebook sets a type rule
+for (``versions:`` in config.yaml: ``b`` may be ``0`` in the course's earlier notebooks) is judged
+by that rule instead of the reference's type.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from grader.checks.analysis import hidden as words
 from grader.checks.analysis.advice import documented, hidden_advice, with_hint
 from grader.checks.analysis.failures import call_failure
 from grader.outcomes import CaseRun, Finding
+from grader.versions import type_expected, type_problem
 
 # compare's kinds of type problem, as the mistakes config.yaml's hints name (shape ones are
 # told apart by compare.shape_mistake)
@@ -54,6 +57,19 @@ def leaf_problem(leaf: compare.Leaf, hidden: bool = False, orientation: str | No
     return problem.what, problem.fix, _mistake(problem)
 
 
+def typed_problem(rule: str, leaf: compare.Leaf, hidden: bool = False) -> tuple | None:
+    """(what, fix, mistake) for a scalar output under its version's type ``rule``; an array output
+    keeps the reference's shape rules."""
+    if isinstance(leaf.expected, np.ndarray) and leaf.expected.ndim > 0:
+        return leaf_problem(leaf, hidden)
+    wanted = type_problem(rule, leaf.actual)
+    if wanted is None:
+        return None
+    path = words.general_path(leaf.path) if hidden else leaf.path
+    got = words.value_kind(leaf.actual) if hidden else compare.describe(leaf.actual)
+    return f"{path} should be {wanted}, got {got}", f"return {path} as {wanted}", "dtype"
+
+
 def _mistake(problem: compare.Problem) -> str:
     if problem.kind == "shape":
         return compare.shape_mistake(np.shape(problem.expected), np.shape(problem.got))
@@ -81,7 +97,9 @@ class ShapesCheck(Check):
                 problems.append((words.structure_problem(item) if case.hidden else problem.what, problem.fix,
                                  "structure", item.path))
             else:
-                problem = leaf_problem(item, case.hidden, orientations.get(item.path))
+                rule = type_expected(run, run.spec.name, item.path)
+                problem = (typed_problem(rule, item, case.hidden) if rule
+                           else leaf_problem(item, case.hidden, orientations.get(item.path)))
                 if problem:
                     problems.append((*problem, item.path))
         if not problems:

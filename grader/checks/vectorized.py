@@ -42,6 +42,7 @@ from grader.checks.analysis.hidden import exception_name
 from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots, needed_by_the_task
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
 from grader.checks.analysis.submission_code import CodeCache
+from grader.checks.analysis.templates import grown_in, template_spots
 from grader.checks.analysis.traces import parse_lines_report
 from grader.outcomes import Finding, Verdict
 
@@ -53,7 +54,11 @@ SLOW_RATIO = 6.0        # the student's extra time over the reference's, with a 
 TIME_FLOOR = 1e-4       # seconds: below this, the reference's marginal time is noise
 TRANSFER_SECONDS_PER_BYTE = 2e-9   # the child encodes its result, the parent decodes it
 
-DEFAULTS = {"timing": None, "kwargs": {}, "base": BASE, "grown": GROWN, "slow_ratio": SLOW_RATIO}
+DEFAULTS = {"timing": None, "kwargs": {}, "base": BASE, "grown": GROWN, "slow_ratio": SLOW_RATIO,
+            "template_loops": "allow"}
+# What to do with a loop the assignment's template handed out (analysis.templates): never charge
+# it (allow), never charge it but say how to do without it (advise), or treat it as the student's.
+TEMPLATE_LOOPS = ("allow", "advise", "charge")
 # Spots that can iterate over the data; with a slow timing ratio they fail the function.
 ITERATING = ("loop", "comprehension", "functional", "elementwise", "recursion", "exec", "c_iteration")
 # Spots whose every round is a Python event the line counts see (unless it iterates in C).
@@ -94,6 +99,10 @@ class VectorizedCheck(Check):
             if not isinstance(options["slow_ratio"], (int, float)) or options["slow_ratio"] <= 1:
                 raise ValueError("slow_ratio: expected a number above 1")
             parsed["slow_ratio"] = float(options["slow_ratio"])
+        if "template_loops" in options:
+            if options["template_loops"] not in TEMPLATE_LOOPS:
+                raise ValueError(f"template_loops: expected one of {', '.join(TEMPLATE_LOOPS)}")
+            parsed["template_loops"] = options["template_loops"]
         return parsed
 
     def options(self, spec) -> dict:
@@ -165,11 +174,15 @@ class VectorizedCheck(Check):
                         f"nothing shows how its work grows with the data",
                 fix="make it work on inputs of every size first (see the runs findings); this check is judged "
                     "once it does")])]
-        growth, blamed = self._growth_findings(run, code, spots, dynamic)
+        mode = self.options(run.spec)["template_loops"]
+        handed_out = template_spots(code, run, spots) if mode != "charge" else set()
+        growth, blamed, forgiven = self._growth_findings(run, code, spots, dynamic, handed_out)
         failures.extend(growth)
-        more, notes = self._spot_findings(run, spots, self._allowed_loops(code, run, spots), self._timing(probes),
-                                          blamed, self._watched(spots, dynamic))
+        more, notes = self._spot_findings(run, spots, self._allowed_loops(code, run, spots) | handed_out,
+                                          self._timing(probes), blamed, self._watched(spots, dynamic))
         failures.extend(more)
+        if mode == "advise":
+            notes.extend(self._advice(run, forgiven))
         if dynamic["unavailable"] and not failures:
             notes.append(Finding(message=f"note: the dynamic check of {name} could not run "
                                          f"({dynamic['unavailable']}); judged from the code and timing only"))
@@ -297,13 +310,15 @@ class VectorizedCheck(Check):
             result["totals"][probe_run.probe.name] = sum(counts.values())
         return result
 
-    def _growth_findings(self, run, code, spots, dynamic) -> tuple[list, list]:
-        """Findings for the code whose Python work grew with a size, and the line ranges they blame."""
+    def _growth_findings(self, run, code, spots, dynamic, handed_out=frozenset()) -> tuple[list, list, dict]:
+        """Findings for the code whose Python work grew with a size, the line ranges they blame,
+        and the loops the template handed out that grew (spot -> sizes), which cost nothing."""
         name = run.spec.name
         options = self.options(run.spec)
         base_counts = dynamic["lines"].get("dynamic: base")
+        forgiven: dict = {}
         if base_counts is None:
-            return [], []
+            return [], [], forgiven
         delta = options["grown"] - options["base"]
         threshold = max(8, delta // 2)
         before = sum(base_counts.values())
@@ -318,8 +333,11 @@ class VectorizedCheck(Check):
                 continue
             per_line = {key: counts.get(key, 0) - base_counts.get(key, 0) for key in set(counts) | set(base_counts)}
             grown = sorted(((g, key) for key, g in per_line.items() if g > 0), key=lambda t: (-t[0], t[1]))
-            where = self._blame(code, spots, grown)
-            if not where:
+            template = grown_in(handed_out, grown)
+            where = self._blame(code, spots, grown, handed_out, template)
+            for spot in template:
+                forgiven.setdefault(spot, []).append(dim)
+            if not where and not template:
                 unplaced.append((dim, after))
             for spot, filename, line in where:
                 key = (spot.filename, spot.line, spot.what) if spot else (filename, line, "")
@@ -345,7 +363,16 @@ class VectorizedCheck(Check):
                 findings.append(Finding(
                     message=f"{name}: code run from a string or a code object runs {per}: {measured}",
                     fix="write the code in the function itself, vectorized"))
-        return findings, ranges
+        return findings, ranges, forgiven
+
+    def _advice(self, run, forgiven: dict) -> list:
+        """Notes, worth no points, on the template's loops that ran once per element."""
+        name = run.spec.name
+        return [Finding(message=f"note (advice, no points): the {spot.what.removeprefix('a ')} of {name} came with the "
+                                f"notebook's template, so it costs you nothing; it runs {once_per(run.spec, dims)}, "
+                                "and numpy can do the work of all of them in one step",
+                        line=spot.line, excerpt=spot.excerpt, fix=with_hint(spot.fix, run.spec, self.name, spot.hint))
+                for spot, dims in sorted(forgiven.items(), key=lambda item: item[0].line)]
 
     @staticmethod
     def _runs(spot) -> str:
@@ -358,18 +385,22 @@ class VectorizedCheck(Check):
         return f"its Python work grew from {before} line events to " + ", and to ".join(parts)
 
     @staticmethod
-    def _blame(code, spots, grown) -> list:
-        """The spots (or bare lines) that account for the growth, most grown first, at most 3."""
+    def _blame(code, spots, grown, handed_out=frozenset(), grew=frozenset()) -> list:
+        """The spots (or bare lines) that account for the growth, most grown first, at most 3.
+        A loop the template handed out (``handed_out``) is never blamed; growth that no loop of the
+        student's own explains, while a template loop grew (``grew``), is that loop's: not blamed."""
         blamed = []
         for growth, (filename, line) in grown:
             line = abs(line)
             containing = [s for s in spots if s.filename == filename and s.line <= line <= s.end_line
-                          and s.kind not in ("c_iteration", "tracer")]
+                          and s.kind not in ("c_iteration", "tracer") and s not in handed_out]
             if not containing and filename not in code.lines:
                 containing = [s for s in spots if s.kind == "exec"]
             if not containing:
                 # a line of a callee with no loop of its own: blame what calls it element by element
                 containing = [s for s in spots if s.kind in ("functional", "elementwise", "recursion")]
+            if not containing and grew:
+                continue  # the template's loop ran it (or a callee of its body)
             if containing:
                 # the outermost construct: the loop the student wrote, not the statement inside it
                 spot = min(containing, key=lambda s: (s.line, -s.end_line))

@@ -48,7 +48,7 @@ class ResultStore:
                                                          t.name.endswith(INSTRUCTOR_SUFFIX),
                                                          checks.get(t.check, len(checks)), t.hidden, t.name))
         status = submission.status if submission is not None else INTERNAL
-        notes = [p.message for p in submission.problems] if submission is not None else []
+        notes = list(submission.notes) if submission is not None else []
         judged = {t.function for t in tests}
         unjudged = [name for name in functions if name not in judged]
         if unjudged:  # an item that never ran: never a silent loss of points

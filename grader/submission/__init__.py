@@ -25,7 +25,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import signature
+from grader import signature, versions
 from grader.config import Limits
 from grader.reference import parse_reference
 from grader.signature import Signature
@@ -40,12 +40,15 @@ OK = "ok"
 STATUSES = (OK, UNREADABLE, EMPTY)
 # unreadable/empty: the whole file; too_large: the whole file, over a cap (bytes, JSON values,
 # cells, code); syntax: the cell does not parse; missing: no definition;
-# signature: other parameters than the reference; duplicate: defined twice (the graded one is
+# unwritten: still its version's template as handed out (not run: the template earns nothing);
+# later: needs a name that only cells after its own bind (run from top to bottom: a NameError);
+# signature: other parameters than its version's; duplicate: defined twice (the graded one is
 # named); cell_type: a graded cell turned Markdown/Raw; input: input() in a graded cell;
 # dropped: needs a global set by code that is not kept; undefined: needs a name bound nowhere;
-# internal: a bug in the grader (never expected).
-PROBLEM_KINDS = ("unreadable", "empty", TOO_LARGE, "syntax", "missing", "signature", "duplicate", "cell_type",
-                 "input", "dropped", "undefined", "internal")
+# internal: a bug in the grader (never expected). A function not run (a "later" name other code
+# binds when grading) has its reason first.
+PROBLEM_KINDS = ("unreadable", "empty", TOO_LARGE, "syntax", "missing", "unwritten", "later", "signature",
+                 "duplicate", "cell_type", "input", "dropped", "undefined", "internal")
 
 log = logging.getLogger(__name__)
 
@@ -90,18 +93,28 @@ class Submission:
     chunks: list = field(default_factory=list)
     functions: dict = field(default_factory=dict)   # name -> FunctionSource
     problems: list = field(default_factory=list)
+    version: versions.VersionMatch | None = None     # the notebook version it was recognised as
+    renamed: dict = field(default_factory=dict)      # graded function -> the earlier name it was found under
 
     def problems_for(self, function: str) -> list:
         return [p for p in self.problems if p.function == function]
 
+    @property
+    def notes(self) -> list:
+        """What the feedback says about the submission as a whole: its version, then its problems."""
+        said = [self.version.note] if self.version is not None and self.version.note else []
+        said += [f"This notebook calls `{old}` what this assignment calls `{name}`, as an earlier version of the "
+                 f"notebook did: it is graded as `{name}`." for name, old in self.renamed.items()]
+        return said + [p.message for p in self.problems]
 
-def _signatures(assignment, reference) -> dict:
+
+def _reference_source(assignment, reference):
     if reference is not None:
-        return reference.signatures
+        return reference
     solution = getattr(assignment, "solution", None)
     if solution is None:
-        return {}
-    return parse_reference(solution, ()).signatures
+        return None
+    return parse_reference(solution, ())
 
 
 def max_bytes_of(assignment) -> int:
@@ -121,7 +134,8 @@ def load_submission(path, assignment, reference=None) -> Submission:
     """
     path = Path(path)
     functions = list(assignment.functions)
-    signatures = _signatures(assignment, reference)
+    source = _reference_source(assignment, reference)
+    accepted = [versions.current_version(source, functions), *getattr(assignment, "versions", ())]
     student = reading.student_id(path)
     digest = hashlib.sha256(b"").hexdigest()
     try:
@@ -143,7 +157,11 @@ def load_submission(path, assignment, reference=None) -> Submission:
         return _failed(student, path, failure.status, digest, functions, failure.message, failure.kind)
     try:
         course = [Path(f).stem for f in getattr(assignment, "extra_files", ()) or () if str(f).endswith(".py")]
-        return _build(student, path, digest, units, functions, signatures, is_notebook, course)
+        renamed = versions.rename(units, accepted, functions)
+        built = _build(student, path, digest, units, functions, accepted, is_notebook, course,
+                       getattr(assignment, "name", ""))
+        built.renamed = renamed
+        return built
     except Exception as exc:  # a bug of ours must cost one submission, not the batch
         log.exception("loading %s failed", path)
         return _failed(student, path, UNREADABLE, digest, functions,
@@ -165,7 +183,9 @@ def _failed(student, path, status, digest, functions, message, kind) -> Submissi
                       problems=[Problem(None, kind, message)])
 
 
-def _build(student, path, digest, units, functions, signatures, is_notebook, course_modules=()) -> Submission:
+def _build(student, path, digest, units, functions, accepted, is_notebook, course_modules=(),
+           assignment="") -> Submission:
+    """``accepted``: the versions of the notebook the assignment accepts, its own (current) first."""
     chosen = selection.select(units, functions, is_notebook, course_modules)
     chunks, rendered = [], {}
     for parsed in chosen.parsed:
@@ -178,6 +198,14 @@ def _build(student, path, digest, units, functions, signatures, is_notebook, cou
         chunks.append(CodeChunk(parsed.unit.filename, "\n".join(lines) + "\n", parsed.unit.cell_index, first))
 
     problems = [Problem(n.function, n.kind, n.message) for n in chosen.notes]
+    version = versions.match(accepted, {name: w.node for name, w in chosen.winners.items()},
+                             [u.text for u in units], getattr(units, "metadata", None), assignment)
+    own = version.version if version is not None else accepted[0]
+    unwritten = {name for name, w in chosen.winners.items() if versions.is_unwritten(w.node, w.parsed.lines, own)}
+    problems = [p for p in problems if p.function not in unwritten]   # what it lacks is all of it
+    problems += [Problem(name, "unwritten", f"`{name}` is still the template of {own.title} as it was handed out: "
+                                            "write its code between the markers; until then it scores 0.")
+                 for name in functions if name in unwritten]
     found = {}
     for name in functions:
         winner = chosen.winners.get(name)
@@ -187,22 +215,28 @@ def _build(student, path, digest, units, functions, signatures, is_notebook, cou
         first = pysource.statement_span(node)[0]
         lines = rendered[id(parsed)]
         params = signature.parameters(node.args)
-        found[name] = FunctionSource(name=name, filename=parsed.unit.filename, lineno=first,
-                                     end_lineno=node.end_lineno, source="\n".join(lines[first - 1:node.end_lineno]),
-                                     params=params, cell_index=parsed.unit.cell_index)
-        expected = signatures.get(name)
-        if expected is not None:
-            message = _signature_problem(name, node, expected, winner.where)
+        if name not in chosen.blocked and name not in unwritten:  # not run: its notes say why
+            found[name] = FunctionSource(name=name, filename=parsed.unit.filename, lineno=first,
+                                         end_lineno=node.end_lineno, source="\n".join(lines[first - 1:node.end_lineno]),
+                                         params=params, cell_index=parsed.unit.cell_index)
+        template = own.functions.get(name) if own is not None else None
+        if template is not None and name not in unwritten:
+            # the version is named where its def line is not the assignment's own
+            ours = accepted[0].functions.get(name) if accepted[0] is not None else None
+            named = "" if own.current or (ours is not None and ours.signature == template.signature) else own.title
+            message = _signature_problem(name, node, template.signature, winner.where, named)
             if message:
                 problems.append(Problem(name, "signature", message))
     order = {name: i for i, name in enumerate(functions)}
     kinds = {kind: i for i, kind in enumerate(PROBLEM_KINDS)}
     problems.sort(key=lambda p: (order.get(p.function, len(order)), kinds.get(p.kind, len(kinds))))
     return Submission(student=student, path=path, status=OK, digest=digest, chunks=chunks,
-                      functions=found, problems=problems)
+                      functions=found, problems=problems, version=version)
 
 
-def _signature_problem(name: str, node, expected: Signature, where: str) -> str | None:
+def _signature_problem(name: str, node, expected: Signature, where: str, version: str = "") -> str | None:
+    """A note when ``node``'s parameters are not those of the original notebook (of ``version``,
+    the title of the version the submission was recognised as, when not the assignment's own)."""
     params = tuple(signature.parameters(node.args))
     lacking = sorted(expected.with_defaults - signature.defaults(node.args), key=expected.params.index) \
         if params == expected.params else []
@@ -215,5 +249,6 @@ def _signature_problem(name: str, node, expected: Signature, where: str) -> str 
                f"so a call that leaves {'it' if one else 'them'} out fails")
     else:
         why = "the grader calls it with the original parameters, so it will fail"
-    return (f"`{name}` has different parameters from the original notebook: expected {name}({expected.text}), "
+    original = f"the original notebook ({version})" if version else "the original notebook"
+    return (f"`{name}` has different parameters from {original}: expected {name}({expected.text}), "
             f"found {name}({found}) ({where}). {why[0].upper()}{why[1:]}: restore the original `def` line.")

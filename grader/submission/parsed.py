@@ -33,6 +33,7 @@ class Parsed:
     def __init__(self, unit: Unit):
         self.unit = unit
         self.defines: set[str] = set()  # graded names its text may define at the top level
+        self.position = 0               # its place among the code units, in notebook order
 
     @cached_property
     def _parsed(self) -> tuple:

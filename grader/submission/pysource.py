@@ -366,6 +366,22 @@ def constant_needs(stmt: ast.stmt) -> tuple[set[str], set[str]] | None:
     return names, roots
 
 
+def runs_name(stmt: ast.stmt, name: str) -> bool:
+    """Does running the top-level ``stmt`` read ``name`` (not inside a def, a class or a lambda,
+    whose bodies only run later)?"""
+    if isinstance(stmt, _DEFS + (ast.ClassDef,)):
+        return False
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, _DEFS + (ast.ClassDef, ast.Lambda)):
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def calls_to(node: ast.AST, name: str) -> list[ast.Call]:
     """Calls of the plain name ``name`` (e.g. ``input()``) anywhere inside ``node``."""
     found, todo = [], [node]

@@ -23,8 +23,8 @@ from grader.submission import files, students
 from grader.submission.files import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure, folder_digest, read_regular
 from grader.submission.formats import Format, format_of, register_format
 
-__all__ = ["EMPTY", "UNREADABLE", "TOO_LARGE", "ReadFailure", "Unit", "locate", "read_regular", "folder_digest",
-           "student_id", "decode", "notebook_units", "module_unit", "cell_unit"]
+__all__ = ["EMPTY", "UNREADABLE", "TOO_LARGE", "ReadFailure", "Unit", "UnitList", "locate", "read_regular",
+           "folder_digest", "student_id", "decode", "notebook_units", "module_unit", "cell_unit"]
 
 # Each JSON value costs the parser 50 to 70 bytes of memory, so a 32 MiB file of `{}` or `"ab"`
 # would need 0.5-0.8 GiB; a course notebook holds some thousands of values, one with a long
@@ -42,6 +42,13 @@ _HEADER = re.compile(r"#+[ \t]*GRADED[ \t_]+FUNCTION[ \t]*:?[ \t]*([A-Za-z_]\w*)
 # A JSON string, or what is left of an unterminated one: it matches wherever a quote starts,
 # so that stripping strings never retries (and never turns quadratic) on a damaged file.
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+
+
+class UnitList(list):
+    """The units of a notebook, with the notebook's own ``metadata`` (what version it is can show
+    there); a plain list of units serves every format that has none."""
+
+    metadata: dict = {}
 
 
 @dataclass
@@ -156,7 +163,8 @@ def notebook_units(data: bytes, name: str, functions) -> list[Unit]:
                                  f"open your notebook in Jupyter, save it (File > Save), {REDOWNLOAD}")
     raw = _load_json(decode(data, name), name)
     cells = _notebook_cells(raw, name)
-    units = [cell_unit(i, cell, functions) for i, cell in enumerate(cells, 1)]
+    units = UnitList(cell_unit(i, cell, functions) for i, cell in enumerate(cells, 1))
+    units.metadata = raw["metadata"] if isinstance(raw.get("metadata"), dict) else {}
     code = sum(len(u.text.encode("utf-8", "surrogatepass")) for u in units if u.is_code)
     if code > MAX_CODE_BYTES:
         raise ReadFailure(UNREADABLE, f"{name} holds {files.size_text(code)} of code in its code cells, more than "

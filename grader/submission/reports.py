@@ -170,11 +170,14 @@ def dropped(ch, function: str, name: str, via: Binding | None, binding: Binding)
             "are kept). Pass the value as a parameter, or compute it inside the function.")
 
 
-def unbound_in_broken_code(ch, function: str, name: str, via: Binding | None) -> bool:
-    """A name that code which does not parse seems to define: say so (True), else False."""
+def unbound_in_broken_code(ch, function: str, name: str, via: Binding | None, limit=None) -> bool:
+    """A name that code which does not parse (before ``limit``, in a notebook) seems to define: say
+    so (True), else False."""
     word = re.compile(rf"\b{re.escape(name)}\b")
     for p in ch.mentioning(name):
         for first, last, issue in p.broken:
+            if limit is not None and (p.position, first) >= limit:
+                continue  # after the function's own cell: a top-to-bottom run has not reached it
             if word.search("\n".join(p.text_lines[first - 1:last])):
                 ch.note(function, "syntax",
                         f"{_user(function, via)} uses `{short(name)}`, which {p.label} seems to define, but "
@@ -187,13 +190,42 @@ def unbound_in_broken_code(ch, function: str, name: str, via: Binding | None) ->
 def undefined(ch, function: str, name: str, where, via: Binding | None) -> None:
     close = difflib.get_close_matches(name, ch.names + list(ch.functions), n=1, cutoff=0.8)
     spelled = f" (or fix the spelling: did you mean `{short(close[0])}`?)" if close else ""
-    node = where.node if isinstance(where, Definition) else where.stmt
-    line = min((n.lineno for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name), default=None)
+    node, line = _line_of(where, name)
     container = f"`{short(node.name)}`" if hasattr(node, "name") else "that code"
     ch.note(function, "undefined",
             f"{_user(function, via)} uses `{short(name)}` ({where.parsed.where(line)}), which is assigned neither "
             f"in {container} nor anywhere in the {'notebook' if ch.is_notebook else 'file'}, so that line raises "
             f"NameError. Assign it first, or define or import it{spelled}.")
+
+
+def _line_of(where, name: str) -> tuple:
+    """(the statement or def that uses ``name``, the first line it does so on)."""
+    node = where.node if isinstance(where, Definition) else where.stmt
+    return node, min((n.lineno for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name), default=None)
+
+
+def defined_later(ch, function: str, name: str, where, via: Binding | None, later: Binding):
+    """``name`` is bound only after the notebook first runs ``function``: a NameError, run from top
+    to bottom."""
+    _, line = _line_of(where, name)
+    shown = short(name)
+    used = ch.first_use(function)
+    if used:
+        when = f"when {used[0].where(used[1].lineno)} first runs `{function}`"
+    else:
+        when = f"in the cells up to `{function}`'s own ({ch.s.winners[function].parsed.label})"
+    return ch.note(function, "later",
+                   f"{_user(function, via)} uses `{shown}` ({where.parsed.where(line)}), which is not assigned yet "
+                   f"{when}: only {later.where} assigns it. Run from top to bottom, the notebook raises NameError: "
+                   f"name '{shown}' is not defined there. Take `{shown}` as a parameter or assign it inside the "
+                   "function (or in a cell above).")
+
+
+def not_run(function: str, names: list) -> str:
+    """What a blocked function's note adds: why it is not run at all."""
+    shown = ", ".join(f"`{short(n)}`" for n in names[:MAX_PLACES])
+    return (f" Until then the grader does not run `{function}`: code it keeps for other functions assigns "
+            f"{shown}, which would hide this error, so `{function}` scores 0.")
 
 
 def inputs(ch, function: str, winner: Definition, needs: set) -> None:

@@ -119,6 +119,8 @@ def write_config(folder: Path, limits: dict | None = None, function_timeouts: di
         for key in ("extra_files", "hidden_tests"):
             if key in assignment:
                 assignment[key] = [str((ROOT / p).resolve()) for p in assignment[key]]
+        for version in (assignment.get("versions") or {}).values():
+            version["template"] = str((ROOT / version["template"]).resolve())
         assignment.pop("limits", None)
         for name, seconds in (function_timeouts or {}).items():
             assignment["functions"][name]["timeout_seconds"] = seconds
