@@ -19,6 +19,7 @@ is the model's message alone: it names no input, size or expected value.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -95,6 +96,11 @@ class MistakeBook:
                     self.stats["evaluations"] += 1
                     self.stats["evaluate_seconds"] += evaluation.seconds
                     self.stats["incomplete"] += not evaluation.complete
+                if evaluation.error:   # the instructor's to know: once per batch and function
+                    self.note_error(f"{function}: {evaluation.error}")
+                    consequence = "" if evaluation.complete else "; no mistake is named for it in this batch"
+                    print(f"warning: {self.assignment.name}: the mistake models of {function}: {evaluation.error}"
+                          f"{consequence}", file=sys.stderr)
             return self._evaluations[function]
 
     def diagnose(self, run) -> Diagnosis | None:

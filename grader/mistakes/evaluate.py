@@ -34,7 +34,7 @@ class Evaluation:
 
     outcomes: dict = field(default_factory=dict)   # mistake id -> [CallOutcome per case]
     complete: bool = True         # False: the worker stopped early or failed; no diagnosis then
-    error: str = ""               # why it is not complete
+    error: str = ""               # why it is not complete, or why the declared models could not run
     seconds: float = 0.0
 
 
@@ -60,13 +60,15 @@ def evaluate(solution, mistakes_path, spec, models: list, cases: list, limits) -
     data = b"".join(bytes(part) for part in frames.pack(request, buffers))
     answer, error = _run_worker(data, budget + START_SECONDS)
     evaluation = Evaluation(seconds=0.0)
+    if answer is not None and "failed" in answer[0]:
+        answer, error = None, f"the mistake worker failed: {answer[0]['failed']}"
     if answer is None:
         evaluation.complete, evaluation.error = False, error
     else:
         header, payload = answer
         evaluation.complete = not header.get("stopped")
-        if not evaluation.complete:
-            evaluation.error = f"the models took longer than {budget:g} s in all"
+        evaluation.error = header.get("broken", "") or ("" if evaluation.complete else
+                                                        f"the models took longer than {budget:g} s in all")
         for result in header["results"]:
             evaluation.outcomes[result["id"]] = [_outcome(o, payload) for o in result["outcomes"]]
     evaluation.seconds = time.perf_counter() - started
@@ -85,8 +87,11 @@ def _outcome(data: dict, buffers: list) -> CallOutcome:
 def _run_worker(data: bytes, deadline_seconds: float) -> tuple:
     """((header, buffers), "") from the worker, or (None, why not)."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    process = subprocess.Popen([sys.executable, "-m", "grader.mistakes.worker"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "grader.mistakes.worker"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
+    except OSError as exc:
+        return None, f"the mistake worker could not start: {exc}"
     try:
         out, err = process.communicate(data, timeout=deadline_seconds)
     except subprocess.TimeoutExpired:

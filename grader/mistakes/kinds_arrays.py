@@ -61,10 +61,19 @@ def axes(context: Context) -> list:
         fields = {"target": target, "func": func, "meant": meant, "used": 1 - meant}
         edits.append(Edit("axis", f"{target}:{func}:{1 - meant}", fields,
                           ((site.path, replace_keyword("axis", 1 - meant)),)))
-        if keyword(call, "keepdims") is None:   # with keepdims and no axis, numpy keeps every dimension
-            edits.append(Edit("axis", f"{target}:{func}:none", fields, ((site.path, replace_keyword("axis", None)),),
-                              variant="none"))
+        # without an axis, a norm's ord=2 is a matrix norm: the student who leaves the axis out
+        # leaves the ord out too (the norm of all the entries)
+        dropped = (replace_keyword("axis", None),) + ((replace_keyword("ord", None),) if keyword(call, "ord") else ())
+        edits.append(Edit("axis", f"{target}:{func}:none", fields, ((site.path, _both(dropped)),), variant="none"))
     return edits
+
+
+def _both(makes: tuple):
+    def make(node):
+        for one in makes:
+            node = one(node)
+        return node
+    return make
 
 
 def keepdims(context: Context) -> list:

@@ -29,6 +29,8 @@ TEMPLATES = {
                      "divide the sum by the number of values",
     "term": "{target} is missing the term {term}: add it to the formula",
     "term/bias": "{target} leaves out the bias {term}: add {term} after the weighted sum",
+    "term/update": "{target} is not updated: gradient descent subtracts the step (learning rate times "
+                   "gradient) from {target} at every iteration",
     "term/unnamed": "{target} is missing the {side} term of a sum in its formula: compare each term with "
                     "the formula you were given",
     "factor": "{target} is missing the factor {factor}: multiply by it as the formula says",
@@ -101,7 +103,7 @@ def signs(context: Context) -> list:
                 isinstance(name, ast.Subscript) and isinstance(name.slice, ast.Constant)
                 and isinstance(name.slice.value, str) and is_gradient(name.slice.value, context))
             edits.append(Edit("sign", target, {"target": target}, ((site.path + (("value", None),), _negate),),
-                              variant="gradient" if gradient else ""))
+                              variant="gradient" if gradient else "", line=stmt.lineno))
     if len(updates) > 1:
         names = ", ".join(t for t, _ in updates)
         edits.append(Edit("update", "all", {"targets": names}, tuple(c for _, c in updates), variant="all"))
@@ -142,12 +144,14 @@ def terms(context: Context) -> list:
         if not isinstance(node.op, (ast.Add, ast.Sub)):
             continue
         target = target_of(site.stmt)
+        step = _update(site.stmt) is not None and node is getattr(site.stmt, "value", None)
         sides = [("right", node.right, lambda n: n.left)]
         if isinstance(node.op, ast.Add):
             sides.append(("left", node.left, lambda n: n.right))
         for side, dropped, make in sides:
             term = name_text(dropped)
             variant = "bias" if term and is_bias(dropped) else ("" if term else "unnamed")
+            variant = "update" if step and side == "right" else variant
             edits.append(Edit("term", f"{target}:{term or side}",
                               {"target": target, "term": term, "side": ORDINALS[side]},
                               ((site.path, make),), variant=variant))

@@ -70,7 +70,9 @@ def generated(source, function: str, ignore=()) -> list:
     definition = source.def_of(function)
     context = Context.of(definition, solution_ranges(source.text, source.path, function), source.tree)
     edits = [edit for finder in FINDERS.values() for edit in _found(finder, context)]
-    edits.sort(key=lambda edit: ORDER.index(edit.kind))
+    # by kind; a sign by the last statement first: equal outputs from negating an intermediate
+    # value and the output it makes (logprobs, cost) are named by the output
+    edits.sort(key=lambda edit: (ORDER.index(edit.kind), -edit.line if edit.kind == "sign" else 0))
     models, seen, sources = [], set(), {ast.unparse(definition)}
     for edit in edits:
         template = TEMPLATES[f"{edit.kind}/{edit.variant}" if edit.variant else edit.kind]

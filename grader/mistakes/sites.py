@@ -29,6 +29,7 @@ class Edit:
     fields: dict                  # the names that fill the kind's message template
     changes: tuple                # ((path, make), ...)
     variant: str = ""             # which template of the kind ("" for its first)
+    line: int = 0                 # the line of the statement it changes (orders models of a kind)
 
 
 @dataclass

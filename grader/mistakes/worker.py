@@ -11,7 +11,8 @@ Request on stdin, answer on the saved stdout, each one frame of ``grader.sandbox
 request ``{"solution", "mistakes", "function", "models": [{"id", "source", "compute",
 "float32"}], "cases": [{"args", "kwargs", "np_seed"}], "call_floor", "call_factor", "call_cap",
 "budget", "memory_mib", "cpu_seconds"}``; answer ``{"reference_seconds": [...],
-"results": [{"id", "outcomes": [{"status", "value" | "error"}, ...]}], "stopped": bool}``.
+"results": [{"id", "outcomes": [{"status", "value" | "error"}, ...]}], "stopped": bool,
+"broken": why mistakes.py could not be imported, or ""}``, or ``{"failed": why}``.
 Statuses: ``ok``, ``error`` (the first line of the exception), ``timeout``, ``not_run``
 (after a timeout, or when the budget was spent).
 """
@@ -42,13 +43,16 @@ def _on_alarm(signum, frame):
 def main() -> int:
     answer_fd = os.dup(1)
     null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)                     # whatever the models print goes nowhere
-    request = sys.stdin.buffer.read()
-    header, buffers = _parse(request)
-    _limit(header)
-    warnings.simplefilter("ignore")     # overflow in exp, division by zero: the model's own business
-    signal.signal(signal.SIGALRM, _on_alarm)
-    answer, parts = run(header, buffers)
+    for fd in (1, 2):                    # whatever the models print goes nowhere
+        os.dup2(null, fd)
+    try:
+        header, buffers = _parse(sys.stdin.buffer.read())
+        _limit(header)
+        warnings.simplefilter("ignore")     # overflow in exp, division by zero: the model's own business
+        signal.signal(signal.SIGALRM, _on_alarm)
+        answer, parts = run(header, buffers)
+    except BaseException as exc:  # noqa: BLE001 - told to the grader, which gives no diagnosis then
+        answer, parts = {"failed": _first_line(exc)[:2000]}, []
     data = b"".join(bytes(p) if not isinstance(p, bytes) else p for p in frames.pack(answer, parts))
     with os.fdopen(answer_fd, "wb") as out:
         out.write(data)
@@ -84,7 +88,12 @@ def run(header: dict, buffers: list) -> tuple[dict, list]:
     cases = [(wire.decode(c["args"], buffers), wire.decode(c["kwargs"], buffers), c["np_seed"]) for c in header["cases"]]
     reference_seconds = [_timed(reference, case, None)[1] for case in cases]
     limits = [min(header["call_cap"], max(header["call_floor"], header["call_factor"] * s)) for s in reference_seconds]
-    declared = _declared(header["mistakes"]) if any(m["compute"] for m in header["models"]) else None
+    declared, broken = None, ""
+    if any(m["compute"] for m in header["models"]):
+        try:
+            declared = _declared(header["mistakes"])
+        except Exception as exc:  # noqa: BLE001 - the declared models cannot run; the others can
+            broken = f"importing {header['mistakes']} failed: {_first_line(exc)}"
     deadline = time.monotonic() + header["budget"]
     parts: list = []
     results, stopped = [], False
@@ -95,7 +104,7 @@ def run(header: dict, buffers: list) -> tuple[dict, list]:
             continue
         function = _callable(mistake, module, name, declared)
         results.append({"id": mistake["id"], "outcomes": _outcomes(function, mistake["id"], cases, limits, parts)})
-    return {"reference_seconds": reference_seconds, "results": results, "stopped": stopped}, parts
+    return {"reference_seconds": reference_seconds, "results": results, "stopped": stopped, "broken": broken}, parts
 
 
 def _declared(path: str):
@@ -112,6 +121,8 @@ def _callable(mistake: dict, module, name: str, declared):
     """The model's function, or the exception that making it raised (reported on every case)."""
     try:
         if mistake["compute"]:
+            if declared is None:
+                return RuntimeError("mistakes.py could not be imported")
             return getattr(declared, mistake["compute"])
         if mistake["float32"]:
             reference = getattr(module, name)
