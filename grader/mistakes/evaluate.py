@@ -42,8 +42,10 @@ def budget_seconds(spec) -> float:
     return BUDGET_CALLS * float(spec.timeout_seconds)
 
 
-def evaluate(solution, mistakes_path, spec, models: list, cases: list, limits) -> Evaluation:
-    """Run ``models`` (grader.mistakes.models.Mistake) on ``cases`` (grader.outcomes.Case)."""
+def evaluate(solution, mistakes_path, spec, models: list, cases: list, limits,
+             deadline_seconds: float | None = None) -> Evaluation:
+    """Run ``models`` (grader.mistakes.models.Mistake) on ``cases`` (grader.outcomes.Case); the
+    worker is killed after ``deadline_seconds`` (default: its budget and its start)."""
     started = time.perf_counter()
     if not models:
         return Evaluation(seconds=0.0)
@@ -58,7 +60,7 @@ def evaluate(solution, mistakes_path, spec, models: list, cases: list, limits) -
         "budget": budget, "memory_mib": int(limits.memory_mib), "cpu_seconds": int(budget + START_SECONDS) + 1,
     }
     data = b"".join(bytes(part) for part in frames.pack(request, buffers))
-    answer, error = _run_worker(data, budget + START_SECONDS)
+    answer, error = _run_worker(data, deadline_seconds or budget + START_SECONDS)
     evaluation = Evaluation(seconds=0.0)
     if answer is not None and "failed" in answer[0]:
         answer, error = None, f"the mistake worker failed: {answer[0]['failed']}"
