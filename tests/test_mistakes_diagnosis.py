@@ -132,3 +132,14 @@ def test_a_bare_exception_is_no_evidence_and_a_note_after_the_message_is(logreg)
     noted = dataclasses.replace(said, error=said.error + "; a cell that defines sigmoid failed to load")
     assert match.same(said, noted, tolerance, None) is True
     assert match.same(said, dataclasses.replace(said, error=said.error + "!"), tolerance, None) is False
+
+
+def test_graded_as_submitted_a_function_that_calls_others_is_not_diagnosed(logreg):
+    from grader.mistakes import MistakeBook
+
+    assignment = dataclasses.replace(COURSE.assignments["logreg"], attribution="as_submitted")
+    book = MistakeBook.prepare(assignment, logreg.reference, logreg.cases, logreg.expected)
+    run = student_like(logreg, "update:all", "optimize")
+    assert logreg.book.diagnose(run).mistake == "update:all"
+    assert book.diagnose(run) is None     # its propagate could be the student's own, and wrong
+    assert book.diagnose(student_like(logreg, "minus:s:-z", "sigmoid")).mistake == "minus:s:-z"

@@ -46,9 +46,11 @@ class MistakeBook:
     """A batch's mistake models per function, and their outcomes once computed (per batch: every
     submission that fails a function is compared with the same outcomes)."""
 
-    def __init__(self, assignment, models: dict, cases: dict, expected: dict, output_names: dict | None = None):
+    def __init__(self, assignment, models: dict, cases: dict, expected: dict, output_names: dict | None = None,
+                 calls: dict | None = None):
         self.assignment = assignment
         self.output_names = dict(output_names or {})   # function -> names of the reference's outputs
+        self.calls = dict(calls or {})                 # function -> the graded functions it calls
         self.models = models               # function -> [Mistake], in naming order
         self.cases = cases                 # function -> [Case]
         self.expected = expected           # function -> [reference output per case]
@@ -78,7 +80,7 @@ class MistakeBook:
             if options.generated:
                 found += [m for m in generated(reference.source, name, options.ignore) if m.id not in ids]
             models[name] = found
-        return cls(assignment, models, cases, expected, reference.output_names)
+        return cls(assignment, models, cases, expected, reference.output_names, reference.calls)
 
     def evaluation(self, function: str) -> tuple:
         """(Evaluation, the models that do not just give the reference's outputs), computed once."""
@@ -107,6 +109,10 @@ class MistakeBook:
         """The one mistake ``run`` (a FunctionRun) shows, or None."""
         name, spec = run.spec.name, run.spec
         if name not in self.models or [r.case.name for r in run.cases] != [c.name for c in self.cases[name]]:
+            return None
+        if self.assignment.attribution != "reference" and self.calls.get(name):
+            # graded as submitted, its outputs depend on the student's own callees, which the models
+            # (written against the reference's) cannot tell from a mistake of its own
             return None
         tolerance = spec.tolerance
         failing = [match.failed(r, tolerance, run.output_names) for r in run.cases]
