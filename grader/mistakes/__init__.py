@@ -99,10 +99,8 @@ class MistakeBook:
                     self.stats["evaluate_seconds"] += evaluation.seconds
                     self.stats["incomplete"] += not evaluation.complete
                 if evaluation.error:   # the instructor's to know: once per batch and function
-                    self.note_error(f"{function}: {evaluation.error}")
                     consequence = "" if evaluation.complete else "; no mistake is named for it in this batch"
-                    print(f"warning: {self.assignment.name}: the mistake models of {function}: {evaluation.error}"
-                          f"{consequence}", file=sys.stderr)
+                    self.note_error(f"the mistake models of {function}: {evaluation.error}{consequence}")
             return self._evaluations[function]
 
     def diagnose(self, run) -> Diagnosis | None:
@@ -133,9 +131,13 @@ class MistakeBook:
         return Diagnosis(chosen.id, chosen.message) if chosen is not None else None
 
     def note_error(self, text: str) -> None:
+        """Kept in ``stats`` and said on stderr (at most MAX_ERRORS per batch): a diagnosis is
+        advice, so its failure costs no points, but the instructor should know."""
         with self._lock:
-            if len(self.stats["errors"]) < MAX_ERRORS:
-                self.stats["errors"].append(text)
+            if len(self.stats["errors"]) >= MAX_ERRORS:
+                return
+            self.stats["errors"].append(text)
+        print(f"warning: {self.assignment.name}: {text}", file=sys.stderr)
 
 
 def diagnose(batch, run, tests: list) -> list:
@@ -148,7 +150,8 @@ def diagnose(batch, run, tests: list) -> list:
     try:
         diagnosis = book.diagnose(run)
     except Exception as exc:  # noqa: BLE001 - a diagnosis is advice: its failure costs no points
-        book.note_error(f"{run.spec.name}: {type(exc).__name__}: {exc}")
+        book.note_error(f"naming the mistake of {run.spec.name} failed (a bug in the grader, please report it): "
+                        f"{type(exc).__name__}: {exc}")
         return tests
     if diagnosis is not None:
         for test in targets:

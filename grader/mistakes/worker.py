@@ -13,8 +13,8 @@ request ``{"solution", "mistakes", "function", "models": [{"id", "source", "comp
 "budget", "memory_mib", "cpu_seconds"}``; answer ``{"reference_seconds": [...],
 "results": [{"id", "outcomes": [{"status", "value" | "error"}, ...]}], "stopped": bool,
 "broken": why mistakes.py could not be imported, or ""}``, or ``{"failed": why}``.
-Statuses: ``ok``, ``error`` (the first line of the exception), ``timeout``, ``not_run``
-(after a timeout, or when the budget was spent).
+Statuses: ``ok``, ``error`` (the first line of the exception), ``timeout``, ``memory``,
+``not_run`` (after a timeout, when the budget was spent, or for a model that could not be made).
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def _declared(path: str):
 
 
 def _callable(mistake: dict, module, name: str, declared):
-    """The model's function, or the exception that making it raised (reported on every case)."""
+    """The model's function, or the exception that making it raised (every case: not run)."""
     try:
         if mistake["compute"]:
             if declared is None:
@@ -152,8 +152,8 @@ def _float32(value):
 def _outcomes(function, ident: str, cases: list, limits: list, parts: list) -> list:
     outcomes = []
     for case, limit in zip(cases, limits):
-        if isinstance(function, Exception):
-            outcomes.append({"status": "error", "error": _first_line(function)})
+        if isinstance(function, Exception):     # a model that could not be made is no evidence
+            outcomes.append({"status": "not_run", "error": _first_line(function)})
             continue
         if outcomes and outcomes[-1]["status"] in ("timeout", "not_run"):
             outcomes.append({"status": "not_run"})
