@@ -177,6 +177,11 @@ def test_a_rank1_shape_from_a_tuple_and_from_separate_dimensions(reference):
     w, v, *_ = run(reference, found["rank1:v"], "shapes", X, 3)
     assert v.shape == (12,)
     assert "rank-1" in found["rank1:w"].message and "column" in found["rank1:w"].message
+    # a result flattened (a reduction without keepdims written some other way, a ravel)
+    rows = models(reference, "rows")
+    _, total = run(reference, rows["rank1:total:flattened"], "rows", X)
+    assert total.shape == (3,) and "flattened to one dimension" in rows["rank1:total:flattened"].message
+    assert "rank1:k:flattened" not in found      # k = X.shape[0] holds no reduction or product
 
 
 def test_transposed_operands_and_results(reference):

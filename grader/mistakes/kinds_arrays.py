@@ -31,6 +31,8 @@ TEMPLATES = {
     "squeeze/float": "{target} stays a numpy array where a plain number is meant: convert it with float(...)",
     "rank1": "{target} is made as a rank-1 array (a single dimension) where a 2-D {orientation} is meant: "
              "give {func} both dimensions, the 1 included",
+    "rank1/flattened": "{target} comes out flattened to one dimension where the reference keeps two: keep "
+                       "reductions 2-D with keepdims=True, or compute it with a matrix product (np.dot)",
     "shape_index": "{target} reads {array}.shape[{used}] where {array}.shape[{meant}] is meant: shape[0] "
                    "counts the rows, shape[1] the columns",
     "shape_index/unnamed": "{target} reads shape[{used}] of an array where shape[{meant}] is meant: shape[0] "
@@ -194,7 +196,19 @@ def rank1_shapes(context: Context) -> list:
                 return n
             change = (site.path, change_args)
         edits.append(Edit("rank1", target, fields, (change,)))
+    for site in context.region_sites(ast.Assign):   # a result made rank-1 (a sum without keepdims...)
+        value = site.node.value
+        if len(site.node.targets) == 1 and isinstance(site.node.targets[0], (ast.Name, ast.Subscript)) \
+                and any(_is_product(n) or isinstance(n, ast.Call) and call_name(n) in REDUCTIONS for n in ast.walk(value)):
+            target = target_of(site.node)
+            edits.append(Edit("rank1", f"{target}:flattened", {"target": target},
+                              ((site.path + (("value", None),), _ravelled),), variant="flattened"))
     return edits
+
+
+def _ravelled(node):
+    return ast.Call(func=ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="ravel", ctx=ast.Load()),
+                    args=[node], keywords=[])
 
 
 def shape_indices(context: Context) -> list:

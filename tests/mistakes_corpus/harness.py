@@ -37,6 +37,7 @@ BENCH_EXPECTED = {
     ("initialize_with_zeros", "wrong"): "int_literal:b",
     ("initialize_with_zeros", "rank1"): "rank1:w",
     ("propagate", "wrong"): "sign:dw",
+    ("propagate", "rank1"): "rank1:dw:flattened",
     ("propagate", "error"): "transposed:A:w",
     ("optimize", "wrong"): "update:all",
     ("predict", "wrong"): "comparison:Y_prediction:>=",
@@ -44,7 +45,8 @@ BENCH_EXPECTED = {
     ("model", "error"): "shape_index:w, b:X_train.shape[1]",
 }
 # tests/variants/caught: what the teaching checks catch; some of it is also a wrong shape or value.
-VARIANTS_EXPECTED = {"rank1_w_initialize.py": {"initialize_with_zeros": "rank1:w"}}
+VARIANTS_EXPECTED = {"rank1_w_initialize.py": {"initialize_with_zeros": "rank1:w"},
+                     "sum_no_keepdims_propagate.py": {"propagate": "rank1:dw:flattened"}}
 
 
 @dataclass
@@ -56,7 +58,8 @@ class Sample:
     function: str
     code: str
     expected: str | None          # the mistake id that must name it; None: nothing may be named
-    mistaken: bool                # it makes a mistake (named or not): counts for recall
+    mistaken: bool | None         # it makes a mistake (named or not): counts for recall; None:
+                                  # whatever fails its shapes or values check (tests/variants/caught)
     named: str | None = None      # what the diagnosis named
     failed: bool = False          # the function failed its shapes or values check
 
@@ -232,7 +235,7 @@ def variant_samples(course) -> list:
             for function in names:
                 expected = VARIANTS_EXPECTED.get(path.name, {}).get(function)
                 samples.append(Sample(f"variants/{folder}/{path.name}", "logreg", function, text, expected,
-                                      expected is not None))
+                                      False if folder == "correct" else None))
     return samples
 
 
@@ -243,6 +246,8 @@ def measure(samples: list, course) -> Figures:
             diagnosers[sample.assignment] = Diagnoser(course.assignments[sample.assignment])
         diagnosis, sample.failed = diagnosers[sample.assignment].diagnose(sample.code, sample.function)
         sample.named = diagnosis.mistake if diagnosis is not None else None
+        if sample.mistaken is None:
+            sample.mistaken = sample.failed
     return Figures(samples)
 
 
