@@ -194,11 +194,6 @@ def target_of(stmt: ast.stmt | None) -> str:
     return "the value computed there"
 
 
-def callee(call: ast.Call) -> str:
-    """A call's function as written: ``np.sum``, ``float``, ``optimize``."""
-    return ast.unparse(call.func)
-
-
 def call_name(call: ast.Call) -> str:
     """The last part of a call's function: ``sum`` for ``np.sum``."""
     func = call.func

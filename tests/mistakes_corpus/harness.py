@@ -69,7 +69,8 @@ class Figures:
     samples: list = field(default_factory=list)
 
     def of(self, kind: str) -> list:
-        return [s for s in self.samples if kind == "mistaken" and s.mistaken or kind == "correct" and not s.mistaken]
+        """The samples that make a mistake ("mistaken"), or none ("correct")."""
+        return [s for s in self.samples if bool(s.mistaken) == (kind == "mistaken")]
 
     @property
     def named_right(self) -> list:
