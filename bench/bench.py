@@ -178,6 +178,35 @@ def teaching_cost(assignment, paths: list, work: Path, jobs: int) -> dict:
             "factor": round(with_run["wall_s"] / max(without_run["wall_s"], 1e-9), 2)}
 
 
+def diagnosis_cost(assignment, paths: list, jobs: int) -> dict:
+    """What naming mistakes costs (grader/mistakes): the same submissions graded in this process with
+    diagnosis and without. Only failed functions pay: their models' outputs are computed once per
+    batch and function (a worker process), then each failed function is compared with them."""
+    import dataclasses
+
+    from grader.grading import Batch
+    from grader.pipeline import grade
+    from grader.submission.discover import work_for
+
+    with_batch = Batch.prepare(assignment)
+    without_batch = dataclasses.replace(with_batch, mistakes=None)
+    started = time.perf_counter()
+    grade(assignment, work_for(paths), jobs=jobs, batch=without_batch)
+    middle = time.perf_counter()
+    results = grade(assignment, work_for(paths), jobs=jobs, batch=with_batch)
+    ended = time.perf_counter()
+    stats = with_batch.mistakes.stats
+    failed = max(1, stats["failed_functions"])
+    return {"n": len(paths), "without_s": round(middle - started, 3), "with_s": round(ended - middle, 3),
+            "extra_s": round((ended - middle) - (middle - started), 3),
+            "functions_evaluated": stats["evaluations"], "evaluate_s": round(stats["evaluate_seconds"], 3),
+            "failed_functions": stats["failed_functions"], "diagnosed": stats["diagnosed"],
+            "tests_diagnosed": sum(1 for r in results for t in r.tests if t.diagnosis),
+            "match_s": round(stats["match_seconds"], 4),
+            "ms_per_failed_function": round(1000 * (stats["evaluate_seconds"] + stats["match_seconds"]) / failed, 2),
+            "match_ms_per_failed_function": round(1000 * stats["match_seconds"] / failed, 3)}
+
+
 def naive_sample(items: list, size: int) -> list:
     """A stratified sample: each kind of submission in proportion, at least one of each."""
     by_kind = collections.defaultdict(list)
@@ -246,6 +275,9 @@ def main(argv=None) -> int:
     parser.add_argument("--teaching-sample", type=int, default=100,
                         help="submissions graded with and without the rank1/vectorized checks to measure what "
                              "they cost (default: %(default)s; 0 skips it)")
+    parser.add_argument("--diagnosis-sample", type=int, default=100,
+                        help="submissions graded with and without naming mistakes to measure what it costs "
+                             "(default: %(default)s; 0 skips it)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
@@ -297,9 +329,22 @@ def main(argv=None) -> int:
         print(f"  all checks {teaching['with_s']:.2f} s, without rank1/vectorized {teaching['without_s']:.2f} s: "
               f"the teaching checks multiply grading time by {teaching['factor']:.2f}")
 
+    diagnosis = None
+    if args.diagnosis_sample > 0:
+        sample = [p for p, _ in items][: args.diagnosis_sample]
+        print(f"\ncost of naming mistakes: the first {len(sample)} submissions, graded without, then with...")
+        diagnosis = diagnosis_cost(assignment, sample, jobs)
+        print(f"  without {diagnosis['without_s']:.2f} s, with {diagnosis['with_s']:.2f} s; "
+              f"{diagnosis['functions_evaluated']} function(s)' models evaluated once, in {diagnosis['evaluate_s']:.2f} s; "
+              f"{diagnosis['failed_functions']} failed function(s) compared in {diagnosis['match_s']:.3f} s, "
+              f"{diagnosis['diagnosed']} named; {diagnosis['ms_per_failed_function']:.1f} ms per failed function "
+              f"in all ({diagnosis['match_ms_per_failed_function']:.2f} ms once the models have run)")
+
     figures = summary(args.n, jobs, runs, naive, checks, dropped, items)
     if teaching is not None:
         figures["teaching_checks"] = teaching
+    if diagnosis is not None:
+        figures["diagnosis"] = diagnosis
     print_summary(figures)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -95,6 +95,25 @@ class CaseSpec:
 
 
 @dataclass(frozen=True)
+class DeclaredMistake:
+    """A mistake the instructor names in config.yaml: the reference with text replaced."""
+
+    id: str
+    message: str
+    replace: tuple = ()           # (old, new) pairs, applied in order to the reference function's text
+
+
+@dataclass(frozen=True)
+class MistakeSpec:
+    """A function's mistake models (grader/mistakes): generated ones (unless off or ignored by
+    kind or id) and declared ones."""
+
+    generated: bool = True
+    ignore: tuple = ()
+    declared: tuple = ()          # DeclaredMistake
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     name: str
     points: dict  # check name -> points
@@ -105,6 +124,7 @@ class FunctionSpec:
     checks: dict  # check name -> its options (dict)
     words: Words = field(default_factory=Words)  # size meanings and hints for feedback (grader/wording.py)
     np_seed: int | None = None  # the default of the cases' np_seed (probes use it too)
+    mistakes: MistakeSpec = MistakeSpec()  # which mistake models name a failed function's mistake
 
     @property
     def max_points(self) -> float:
@@ -227,7 +247,7 @@ REFERENCE = "docs/config.md"
 _SECTIONS = (("limits", "Limits"), ("tolerance", "Tolerance"), ("points", "Points and checks"),
              ("checks", "Points and checks"), ("inputs", "Inputs"), ("public", "Cases"), ("hidden", "Cases"),
              ("edge", "Cases"), ("hints", "Feedback words"), ("similarity", "Similarity"), ("versions", "Versions"),
-             ("functions", "Function"), ("assignments", "Assignment"))
+             ("mistakes", "Mistakes"), ("functions", "Function"), ("assignments", "Assignment"))
 
 
 def section_hint(key_path) -> str:
@@ -235,7 +255,7 @@ def section_hint(key_path) -> str:
     parts = [str(p) for p in key_path]
     # An assignment's or a function's own name never names a section.
     named = [p for i, p in enumerate(parts)
-             if not (i and parts[i - 1] in ("assignments", "functions", "hints", "versions", "types"))]
+             if not (i and parts[i - 1] in ("assignments", "functions", "hints", "versions", "types", "declared"))]
     titles = dict(_SECTIONS)
     section = next((titles[part] for part in reversed(named) if part in titles), "Top level")
     return f"see {REFERENCE}, section \"{section}\""
@@ -383,7 +403,14 @@ def _function(name, data, tolerance, limits, key, path, checks, assignment) -> F
         timeout_seconds=float(data.get("timeout_seconds", limits.call_seconds)),
         checks=check_options, np_seed=default_seed,
         words=function_words(data, assignment, inputs, checks, key, path, section_hint),
+        mistakes=_mistakes(data.get("mistakes") or {}),
     )
+
+
+def _mistakes(data: dict) -> MistakeSpec:
+    declared = tuple(DeclaredMistake(id=ident, message=entry["message"], replace=tuple(entry["replace"].items()))
+                     for ident, entry in (data.get("declared") or {}).items())
+    return MistakeSpec(generated=data.get("generated", True), ignore=tuple(data.get("ignore", ())), declared=declared)
 
 
 def _input(name: str, data: dict, key: str, path: Path) -> InputSpec:

@@ -102,6 +102,31 @@ _EDGE_CASE = {
 }
 
 
+# Which mistake models name a failed function's mistake (grader/mistakes): the generated ones
+# unless switched off or ignored (by kind, e.g. "factor", or id, e.g. "sign:dw"), and declared ones.
+_MISTAKES = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "generated": {"type": "boolean"},
+        "ignore": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "declared": {
+            "type": "object",
+            "propertyNames": {"pattern": r"^[A-Za-z_][\w:.-]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["message", "replace"],
+                "properties": {
+                    "message": {"type": "string", "minLength": 1},
+                    "replace": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+
 def _function_schema(check_names: list[str]) -> dict:
     return {
         "type": "object",
@@ -128,6 +153,7 @@ def _function_schema(check_names: list[str]) -> dict:
                 "additionalProperties": False,
                 "properties": {name: {"type": "object"} for name in check_names},
             },
+            "mistakes": _MISTAKES,
             **words_schema(check_names),  # sizes: what each counts; hints: the assignment's advice
         },
     }

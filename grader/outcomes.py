@@ -125,6 +125,9 @@ class TestResult:
     output: str
     passed: bool
     findings: list = field(default_factory=list)
+    # {"mistake": id, "message": text} when a mistake model explains this failed test's function
+    # (grader/mistakes); the message names no input or value, so hidden tests carry it too.
+    diagnosis: dict | None = None
 
     @property
     def status(self) -> str:

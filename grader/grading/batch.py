@@ -19,6 +19,7 @@ from grader.cases import make_cases
 from grader.checks import all_checks
 from grader.config import AssignmentSpec
 from grader.errors import SolutionError, UserError
+from grader.mistakes import MistakeBook
 from grader.reference import Reference, load_reference
 from grader.silence import quiet
 
@@ -43,6 +44,7 @@ class Batch:
     observers: dict               # function -> tuple of observer names for its case calls
     stats: dict = field(default_factory=dict)
     states: dict = field(default_factory=dict)  # check name -> Check.prepare(assignment, reference)
+    mistakes: object = None       # grader.mistakes.MistakeBook: names a failed function's mistake (None: off)
 
     @classmethod
     def prepare(cls, assignment: AssignmentSpec) -> "Batch":
@@ -60,7 +62,8 @@ class Batch:
             observers[name] = tuple(dict.fromkeys(o for check in checks[name] for o in check.observers))
         used = {check.name: check for function_checks in checks.values() for check in function_checks}
         states = {name: check.prepare(assignment, reference) for name, check in used.items()}
-        batch = cls(assignment, reference, cases, expected, checks, probes, observers, states=states)
+        mistakes = MistakeBook.prepare(assignment, reference, cases, expected)
+        batch = cls(assignment, reference, cases, expected, checks, probes, observers, states=states, mistakes=mistakes)
         batch.stats["prepare_seconds"] = time.perf_counter() - started
         return batch
 

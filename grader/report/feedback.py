@@ -61,11 +61,21 @@ def more_findings(count: int) -> str:
     return f"- \u2026 and {count:,} more finding(s) like these, not shown: fix the ones above first"
 
 
+DIAGNOSIS = "**Diagnosis** (your outputs are those of this mistake on every case they were compared on): "
+
+
+def diagnosis_markdown(diagnosis: dict, prefix: str = "") -> str:
+    """The mistake a model names (grader/mistakes), first in what the student reads."""
+    return f"{prefix}{DIAGNOSIS}{md_text(str(diagnosis.get('message', '')), MESSAGE_CHARS)}"
+
+
 def test_markdown(test) -> str:
-    """A test's output for results.json: points, its summary line, its findings (capped)."""
+    """A test's output for results.json: points, its summary line, its diagnosis, its findings (capped)."""
     head = f"{number(test.score)} / {number(test.max_score)} points. " if test.max_score else ""
     first = clip(test.output or "", MESSAGE_CHARS)[0].partition("\n")[0]
     parts = [f"{head}{md_text(first, MESSAGE_CHARS)}".strip()]
+    if test.diagnosis:
+        parts.append(diagnosis_markdown(test.diagnosis, "\n"))
     parts += [finding_markdown(f) for f in test.findings[:MAX_FINDINGS]]
     if len(test.findings) > MAX_FINDINGS:
         parts.append(more_findings(len(test.findings) - MAX_FINDINGS))
@@ -136,6 +146,10 @@ def _function_section(title: str, tests: list, printed: str) -> Section:
     score = sum(t.score for t in tests)
     total = sum(t.max_score for t in tests)
     section.add(f"## {title}: {number(score)} / {number(total)}")
+    diagnoses = {(str(t.diagnosis.get("mistake")), str(t.diagnosis.get("message"))): t.diagnosis
+                 for t in tests if t.diagnosis and not t.passed}
+    for diagnosis in list(diagnoses.values())[:MAX_NOTES]:
+        section.add(diagnosis_markdown(diagnosis, "> "))
     rows = ["| test | result | points |", "|---|---|---|"]
     for test in tests:
         result = "passed" if test.passed else "**failed**"

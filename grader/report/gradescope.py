@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from grader.report.budgets import CUT_NOTE, FILE_BYTES, LINE_CHARS, MAX_NOTES, utf8_size
+from grader.report.budgets import CUT_NOTE, FILE_BYTES, LINE_CHARS, MAX_NOTES, MESSAGE_CHARS, utf8_size
 from grader.report.feedback import message_markdown, test_markdown
 from grader.report.text import md_text, one_line
 
@@ -24,8 +24,7 @@ def results_json(assignment, result) -> str:
         "output": "",
         "output_format": "md",
         "visibility": "visible",
-        "extra_data": {"function": one_line(test.function, LINE_CHARS), "check": one_line(test.check, LINE_CHARS),
-                       "hidden": test.hidden},
+        "extra_data": _extra_data(test),
     } for test in result.tests]
     document = {
         "score": result.score,
@@ -54,6 +53,15 @@ def results_json(assignment, result) -> str:
             output, room = note, 0
         target["output"] = output
     return _dump(document)
+
+
+def _extra_data(test) -> dict:
+    data = {"function": one_line(test.function, LINE_CHARS), "check": one_line(test.check, LINE_CHARS),
+            "hidden": test.hidden}
+    if test.diagnosis:   # the mistake a model names (grader/mistakes): its id and its message
+        data["diagnosis"] = {"mistake": one_line(str(test.diagnosis.get("mistake", "")), LINE_CHARS),
+                             "message": one_line(str(test.diagnosis.get("message", "")), MESSAGE_CHARS)}
+    return data
 
 
 def _summary(assignment, result) -> str:

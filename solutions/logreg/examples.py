@@ -68,3 +68,11 @@ EXPECTED = {
     "frank_predict_never_returns": _grades(predict=0),
     "grace_loops_over_examples": _grades(propagate=6),
 }
+
+# The mistake each example's failed function is diagnosed with (grader/mistakes: generated from
+# the reference, or declared in mistakes.py); examples not listed get no diagnosis.
+DIAGNOSED = {
+    "bob_gradient_sign": {"propagate": "sign:dw"},
+    "carol_rank1_w": {"initialize_with_zeros": "rank1:w"},
+    "dave_cost_1x1": {"propagate": "cost_kept_2d"},
+}

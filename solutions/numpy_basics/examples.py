@@ -105,3 +105,14 @@ EXPECTED = {
     "ivan_L1_loops_over_elements": _grades(L1=3),
     "judy_syntax_error": _grades(sigmoid_derivative=0),
 }
+
+# The mistake each example's failed function is diagnosed with (grader/mistakes: generated from
+# the reference, or declared in config.yaml); examples not listed get no diagnosis.
+DIAGNOSED = {
+    "bob_sigmoid_math_exp": {"sigmoid": "math:s:exp"},
+    "carol_image2vector_rank1": {"image2vector": "rank1:v"},
+    "dave_normalize_rows_no_keepdims": {"normalize_rows": "keepdims:x_norm:np.linalg.norm"},
+    "erin_softmax_wrong_axis": {"softmax": "axis:x_sum:np.sum:0"},
+    "grace_L2_is_L1": {"L2": "absolute_values"},
+    "heidi_L2_not_squared": {"L2": "not_squared"},
+}

@@ -121,3 +121,18 @@ EXPECTED = {
     "leo_db2_without_keepdims": _with(backward_propagation=4),      # shapes 1, rank1 1
     "mia_imports_sigmoid_from_planar_utils": _with(),
 }
+
+# The mistake each example's failed function is diagnosed with (grader/mistakes: generated from
+# the reference, or declared in config.yaml and mistakes.py); examples not listed get none.
+DIAGNOSED = {
+    "bob_layer_sizes_counts_examples": {"layer_sizes": "shape_index:n_y:Y.shape[1]"},
+    "carol_zero_weights": {"initialize_parameters": "zero_weights"},
+    "dave_rank1_bias": {"initialize_parameters": "rank1:b1"},
+    "erin_swapped_activations": {"forward_propagation": "swapped_activations"},
+    "grace_cost_not_averaged": {"compute_cost": "division:cost/m"},
+    "heidi_update_sign": {"update_parameters": "update:all"},
+    "ivan_reinitializes_in_the_loop": {"nn_model": "reinitialized_in_the_loop"},
+    "judy_predict_threshold_inclusive": {"predict": "comparison:predictions:>="},
+    "kim_dZ1_without_tanh_derivative": {"backward_propagation": "factor:dZ1:right"},
+    "leo_db2_without_keepdims": {"backward_propagation": "keepdims:db2:np.sum"},
+}

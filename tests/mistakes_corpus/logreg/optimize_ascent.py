@@ -1,0 +1,18 @@
+# mistake: optimize update:all
+import math
+
+import numpy as np
+
+def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+    w = w.copy()
+    b = float(b)
+    costs = []
+    dw, db = None, None
+    for i in range(num_iterations):
+        grads, cost = propagate(w, b, X, Y)
+        dw, db = grads["dw"], grads["db"]
+        w += learning_rate * dw
+        b += learning_rate * db
+        if i % 100 == 0:
+            costs.append(cost)
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, costs

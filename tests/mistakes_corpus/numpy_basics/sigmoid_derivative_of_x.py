@@ -1,0 +1,7 @@
+# unmodelled: sigmoid_derivative
+import math
+
+import numpy as np
+
+def sigmoid_derivative(x):
+    return x * (1 - x)

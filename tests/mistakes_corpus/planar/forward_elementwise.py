@@ -1,0 +1,15 @@
+# mistake: forward_propagation product:Z2:*
+import math
+
+import numpy as np
+
+def forward_propagation(X, parameters):
+    W1 = parameters["W1"]
+    b1 = parameters["b1"]
+    W2 = parameters["W2"]
+    b2 = parameters["b2"]
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = W2 * A1 + b2
+    A2 = sigmoid(Z2)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
