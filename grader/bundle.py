@@ -112,3 +112,17 @@ def bundle(modules: dict, packages: set, docstring: str, tail: str) -> str:
         body.append(f"    {name!r}: {text!r},")
     body.append("}")
     return f'"""{docstring}"""\n' + "\n".join(body) + "\n" + _LOADER + "\n" + tail
+
+
+def bundled_sources(text: str) -> dict:
+    """The modules a bundled file holds (private name -> source), read back from its text."""
+    start = text.index("\n_SOURCES = {\n") + len("\n_SOURCES = {\n")
+    end = text.index("\n}\n", start)
+    return ast.literal_eval("{" + text[start:end] + "}")
+
+
+def without_sources(text: str) -> str:
+    """A bundled file without the modules it holds: what it adds of its own (its data and code)."""
+    start = text.index("\n_SOURCES = {\n")
+    end = text.index("\n}\n", start) + len("\n}\n")
+    return text[:start] + "\n_SOURCES = {}\n" + text[end:]

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import grader
 from grader import bundle
 from grader.cases import make_cases
 from grader.checks import all_checks
+from grader.markers import solution_lines
 
 PACKAGE_ROOT = Path(grader.__file__).resolve().parent
 CHECK_MODULE = "grader_check"
@@ -26,6 +28,7 @@ SUPPORT = ("grader", "grader.errors", "grader.outcomes", "grader.wording", "grad
            "grader.report.text", "grader.grading.judge", "grader.kernel_check")
 # Packages whose own __init__ imports far more than the kernel needs: empty there.
 EMPTY_PACKAGES = ("grader.sandbox", "grader.report", "grader.grading")
+SECRET_LINE_CHARS = 12   # a solution line this long (spaces aside) in a hint keeps the hint out of the notebook
 CONFIG_CLASSES = ("Tolerance", "Limits", "InputSpec", "CaseSpec", "FunctionSpec", "AssignmentSpec")
 CONFIG_HEADER = '''"""The configuration's dataclasses, taken from grader/config.py (without loading YAML)."""
 from __future__ import annotations
@@ -104,13 +107,32 @@ def spec_source(value, literal) -> str:
     return literal(value)
 
 
-def public_spec(spec):
-    """The function's spec without its hidden cases (nothing hidden is written)."""
-    return dataclasses.replace(spec, cases=tuple(case for case in spec.cases if not case.hidden))
+def _squashed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def secrets_of(assignment) -> list:
+    """Texts the notebook must not hold: the solution's lines (of some length: `b = 0.0` is also
+    what a docstring says) and the names of hidden cases."""
+    solution = Path(assignment.solution).read_text(encoding="utf-8")
+    lines = [_squashed(line) for line in solution_lines(solution, assignment.solution)]
+    names = [_squashed(case.name) for spec in assignment.functions.values() for case in spec.cases if case.hidden]
+    return [text for text in lines if len(text) >= SECRET_LINE_CHARS] + [name for name in names if name]
+
+
+def public_spec(spec, secrets=()):
+    """The function's spec without its hidden cases, and without the hints that quote a solution
+    line or name a hidden case (the grader's feedback gives those when a check fails)."""
+    hints = {check: {kind: text for kind, text in given.items()
+                     if not any(secret in _squashed(text) for secret in secrets)}
+             for check, given in spec.words.hints.items()}
+    words = dataclasses.replace(spec.words, hints={check: given for check, given in hints.items() if given})
+    return dataclasses.replace(spec, cases=tuple(case for case in spec.cases if not case.hidden), words=words)
 
 
 def assignment_source(assignment, literal) -> str:
-    functions = ",\n".join(f"    {name!r}: {spec_source(public_spec(spec), literal)}"
+    secrets = secrets_of(assignment)
+    functions = ",\n".join(f"    {name!r}: {spec_source(public_spec(spec, secrets), literal)}"
                            for name, spec in assignment.functions.items())
     return (f"_FUNCTIONS = {{\n{functions},\n}}\n"
             f"_ASSIGNMENT = AssignmentSpec(name={assignment.name!r}, title={assignment.title!r}, root=Path('.'), "

@@ -34,6 +34,7 @@ import numpy as np
 
 from grader import outcomes as st
 from grader.checks import FunctionRun, ProbeRun
+from grader.checks.analysis.compare import NOT_WRITTEN
 from grader.checks.analysis.submission_code import CodeCache
 from grader.checks.rank1 import Rank1State
 from grader.grading.judge import judge
@@ -288,7 +289,8 @@ class Runtime:
             run.probes[check.name] = [self._probe(function, probe, spec, filenames, timeout)
                                       for probe in check.probes(spec, self.assignment, self.reference)]
         tests = judge(types.SimpleNamespace(checks={name: checks}), run)
-        return Result(name, tests, spec.max_points)
+        stub = run.cases and all(c.outcome.error.startswith("NotImplementedError") for c in run.cases)
+        return Result(name, tests, spec.max_points, note=NOT_WRITTEN.format(name=name) if stub else "")
 
     @staticmethod
     def _probe(function, probe, spec, filenames, timeout) -> ProbeRun:
@@ -321,10 +323,12 @@ def _points(value: float) -> str:
 
 
 def render(result: Result) -> str:
-    if result.note:
+    if not result.tests:
         return f"{result.function}: {result.note}"
     lines = [f"{result.function}: {_points(result.score)} of {_points(result.max_points)} points on the public "
              f"cases ({HIDDEN_NOTE})"]
+    if result.note:
+        lines.append(f"  {result.note}")
     for test in result.tests:
         if not test.max_score and not test.findings:
             continue   # a check that counts for nothing here, and has nothing to say
@@ -363,7 +367,7 @@ class Summary:
         width = max(len(r.function) for r in self.results) if self.results else 8
         lines = [f"{'function':<{width}}  points  checks failed on the public cases"]
         for r in self.results:
-            failed = ", ".join(t.check for t in r.tests if not t.passed) or ("-" if not r.note else r.note)
+            failed = ", ".join(t.check for t in r.tests if not t.passed) or r.note or "-"
             lines.append(f"{r.function:<{width}}  {_points(r.score):>3}/{_points(r.max_points):<3} {failed}")
         lines.append(f"{'total':<{width}}  {_points(self.score):>3}/{_points(self.max_points):<3} ({HIDDEN_NOTE})")
         return "\n".join(lines)

@@ -375,7 +375,7 @@ def told(problems: list) -> str:
 def run_public_tests(name: str, target, cases: list, rtol: float, atol: float,
                      output_names: list | None = None) -> None:
     """Call ``target`` on each public case ``(label, args, kwargs, expected[, np_seed])`` and
-    compare; a case with ``np_seed`` seeds numpy's global random state first, as the grader does."""
+    compare; a case with ``np_seed`` seeds numpy's legacy random state first, as the grader does."""
     failed = {}
     for label, args, kwargs, expected, *np_seed in cases:
         try:
