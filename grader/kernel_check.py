@@ -39,7 +39,7 @@ from grader.checks.analysis.submission_code import CodeCache
 from grader.checks.rank1 import Rank1State
 from grader.grading.judge import judge
 from grader.outcomes import CallOutcome, Case, CaseRun
-from grader.sandbox.observers import OBSERVERS
+from grader.sandbox.observers import OBSERVERS, ORIGINS, record_code_origins
 
 HIDDEN_NOTE = "hidden cases and other sizes are graded too"
 
@@ -184,6 +184,9 @@ def call(function, args, kwargs, *, filenames, observe=(), np_seed=None, timeout
     try:
         if np_seed is not None:
             np.random.seed(np_seed)
+        # Code the call makes (exec under any file name) is the student's, as in the sandbox;
+        # only while the call runs, so the kernel's own code never counts.
+        record_code_origins()
         for _, observer in observers:
             observer.start(filenames)
         if alarm:
@@ -203,6 +206,7 @@ def call(function, args, kwargs, *, filenames, observe=(), np_seed=None, timeout
         if alarm:
             signal.signal(signal.SIGALRM, previous)
         reports = {name: observer.stop() for name, observer in reversed(observers)}
+        ORIGINS.recording = False
     return CallOutcome(status, value=value, error=error, traceback=trace, line=line, filename=filename,
                        seconds=time.perf_counter() - started, observations=reports)
 
@@ -267,6 +271,8 @@ class Runtime:
             raise KeyError(f"{name!r} is not a graded function of this notebook "
                            f"(they are: {', '.join(self.assignment.functions)})")
         spec = self.spec(name)
+        ORIGINS.codes.clear()   # what earlier checks' calls made is not this one's business
+        ORIGINS.overflow = False
         namespace = namespace if namespace is not None else sys.modules["__main__"].__dict__
         function = function if function is not None else namespace.get(name)
         if not callable(function) or not hasattr(function, "__code__"):
@@ -285,7 +291,8 @@ class Runtime:
             run.cases.append(CaseRun(case, expected, outcome))
             if outcome.status == st.TIMEOUT:
                 break   # one hang is enough to see: the next cases would hang too
-        for check in checks:
+        hung = any(c.outcome.status == st.TIMEOUT for c in run.cases)
+        for check in checks if not hung else ():   # as graded: after a hang, no probe runs
             run.probes[check.name] = [self._probe(function, probe, spec, filenames, timeout)
                                       for probe in check.probes(spec, self.assignment, self.reference)]
         tests = judge(types.SimpleNamespace(checks={name: checks}), run)

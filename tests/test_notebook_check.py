@@ -141,3 +141,27 @@ print(sorted(n for n in sys.modules if n == "grader" or n.startswith("grader."))
     assert done.returncode == 0, done.stderr
     assert "FAIL vectorized: 0/1" in done.stdout and "a list comprehension" in done.stdout, done.stdout
     assert done.stdout.rstrip().endswith("[]")
+
+
+def test_the_bundled_modules_are_the_graders_own_not_copies(tmp_path):
+    """Every module in grader_check.py is the grader's file as it is (but for the package's name
+    in its imports), or the config's dataclasses exactly as written: nothing to drift, nothing else."""
+    from grader.bundle import PACKAGE, bundled_sources
+    from grader.check_module import EMPTY_PACKAGES, PACKAGE_ROOT, module_file
+
+    assignment = logreg_assignment()
+    generate_assignment(assignment, tmp_path)
+    held = bundled_sources((tmp_path / "grader_check.py").read_text(encoding="utf-8"))
+    config = (PACKAGE_ROOT / "config.py").read_text(encoding="utf-8")
+    assert {"_grader_check.checks.rank1", "_grader_check.checks.vectorized", "_grader_check.checks.analysis.loops",
+            "_grader_check.checks.analysis.compare", "_grader_check.kernel_check"} <= set(held)
+    for private, source in held.items():
+        name = "grader" + private[len(PACKAGE):]
+        restored = source.replace(f"from {PACKAGE}", "from grader").replace(f"import {PACKAGE}", "import grader")
+        if name == "grader.config":
+            classes = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+            assert len(classes) >= 5 and all(ast.get_source_segment(source, c) in config for c in classes)
+        elif name in EMPTY_PACKAGES:
+            assert not ast.parse(source).body[1:]
+        else:
+            assert restored == module_file(name).read_text(encoding="utf-8"), name
