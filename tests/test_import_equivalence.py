@@ -93,7 +93,8 @@ def test_an_imported_otter_assignment_scores_as_otter_grader(tmp_path):
         out = tmp_path / "otter" / student
         out.mkdir(parents=True)
         run([otter, "run", "-a", autograder, "-o", out, path], tmp_path)
-        theirs[student] = float(json.loads((out / "results.json").read_text())["score"])
+        tests = json.loads((out / "results.json").read_text())["tests"]   # Gradescope's format, per question
+        theirs[student] = sum(float(test.get("score", 0.0)) for test in tests)
     assert zipfile.is_zipfile(autograder)
 
     ours = grader_scores("otter", tmp_path / "ps1.ipynb", tmp_path / "course", submissions)
