@@ -238,6 +238,8 @@ def _points(value: float) -> str:
 def points_line(spec) -> str:
     """``# Worth 7 points: values 3, shapes 1, rank-1 arrays 1, vectorized 1.`` (checks with points)."""
     counted = [f"{CHECK_WORDS.get(check, check)} {_points(points)}" for check, points in spec.points.items() if points]
+    if not counted:
+        return "# Graded by the instructor's tests: no check of the grader gives it points."
     return f"# Worth {_points(spec.max_points)} point{'s' if spec.max_points != 1 else ''}: {', '.join(counted)}."
 
 

@@ -331,7 +331,7 @@ def _points(value: float) -> str:
 
 def render(result: Result) -> str:
     if not result.tests:
-        return f"{result.function}: {result.note}"
+        return f"{result.function}: {result.note or 'no check of the grader gives it points: the instructor tests it'}"
     lines = [f"{result.function}: {_points(result.score)} of {_points(result.max_points)} points on the public "
              f"cases ({HIDDEN_NOTE})"]
     if result.note:

@@ -49,6 +49,10 @@ def read(path: Path) -> Imported:
     for index, cell in enumerate(notebook.cells, 1):
         marker, text = _raw_marker(cell)
         if marker == "begin question":
+            if question is not None:
+                raise ImportProblem(f"question {question['name']!r} (cell {question['cell']}) has no # END QUESTION "
+                                    f"before the next question (cell {index})", path=path,
+                                    hint="close it with a raw cell holding # END QUESTION")
             question = _question(imported, index, text)
             pending = []
         elif marker == "end question":

@@ -171,7 +171,12 @@ def _with_entry(text: str, raw: dict, name: str, entry: str, title: str) -> str:
     if start is not None:   # --force: drop the old entry, up to the next line at its level or above
         end = next((j for j in range(start + 1, len(lines)) if lines[j].strip() and not lines[j].startswith("   ")
                     and not lines[j].lstrip().startswith("#")), len(lines))
-        lines[start:end] = []
+        first = start   # with the comment an earlier import wrote above it
+        while first > 0 and lines[first - 1].startswith("  # "):
+            first -= 1
+        if not lines[first].startswith("  # Imported from "):
+            first = start
+        lines[first:end] = []
     keys = [i for i, line in enumerate(lines) if re.match(r"^[A-Za-z_]", line)]
     heading = next((i for i in keys if lines[i].startswith("assignments:")), None)
     if heading is None:
@@ -179,4 +184,5 @@ def _with_entry(text: str, raw: dict, name: str, entry: str, title: str) -> str:
     after = next((i for i in keys if i > heading), len(lines))
     while after > heading + 1 and not lines[after - 1].strip():
         after -= 1
-    return "".join(lines[:after]).rstrip("\n") + "\n\n" + entry + "".join(lines[after:])
+    rest = "".join(lines[after:])
+    return "".join(lines[:after]).rstrip("\n") + "\n\n" + entry + (rest if rest.strip() else "")
