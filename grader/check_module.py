@@ -44,7 +44,7 @@ from grader.wording import Words
 
 DOCSTRING = """The grader's checks, to run in this notebook: check("name") and check_all().
 
-check("propagate") runs propagate on its public cases and judges it with the grader's own
+check("f") runs the function f on its public cases and judges it with the grader's own
 checks (values, shapes, rank-1 arrays, vectorization), saying what grading would say about
 those cases, with the points each check is worth. Hidden cases and other sizes are graded too,
 so passing here is a good sign, not a guarantee. check_all() sums up every function.

@@ -1,4 +1,4 @@
-"""``check("propagate")`` in the student's own kernel: the grader's checks on the public cases.
+"""``check("name")`` in the student's own kernel: the grader's checks on the public cases.
 
 This module is not used by the grader: ``grader generate`` bundles it (:mod:`grader.bundle`)
 with the checks' own modules into ``grader_check.py`` next to the notebook, where it runs with

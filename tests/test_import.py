@@ -193,3 +193,26 @@ def test_a_solution_written_as_a_notebook_replaces_the_py_and_the_markdown(tmp_p
     assignment.solution.write_text("def relu(z):\n    return z\n")
     with pytest.raises(ConfigError, match="two.py exists beside two.ipynb and was not made from it"):
         load_config(config)
+
+
+def test_an_otter_test_ending_in_an_expression_passes_when_it_prints_what_the_solution_printed(tmp_path):
+    notebook = otter_source()
+    question = next(c for c in notebook.cells if c.source.startswith("# BEGIN QUESTION\nname: sigmoid"))
+    question.source = "# BEGIN QUESTION\nname: sigmoid\npoints: 3"
+    at = next(i for i, c in enumerate(notebook.cells) if c.source == "# BEGIN TESTS")
+    notebook.cells.insert(at + 1, v4.new_code_cell("np.round(sigmoid(np.array([0.0, 1.0])), 3)"))
+    config = tmp_path / "config.yaml"
+    write(otter_reader.read(save(tmp_path, notebook)), "ps1", config)
+    tests = (tmp_path / "solutions/ps1/test_otter_imported.py").read_text()
+    assert "expected='array([0.5  , 0.731])'" in tests
+    assignment = load_config(config).assignment("ps1")
+    right, single = tmp_path / "right.py", tmp_path / "single.py"
+    right.write_text("import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    # Close enough for np.allclose, but it prints otherwise: Otter's doctest fails it, so must we.
+    single.write_text("import numpy as np\n\ndef sigmoid(z):\n    return (1 / (1 + np.exp(-z))).astype(np.float32)\n")
+    results = {r.student: r for r in grade_paths(assignment, [right, single], jobs=1)}
+    scores = {name: {t.name: t.score for t in r.tests if t.function == "sigmoid"} for name, r in results.items()}
+    expression = f"sigmoid: test_sigmoid_{at + 2} (hidden test)"
+    assert expression in scores["right"], scores
+    assert scores["right"][expression] == 1.0 and scores["single"][expression] == 0.0, scores
+    assert sum(scores["single"].values()) == 2.0 and sum(scores["right"].values()) == 3.0

@@ -8,6 +8,7 @@ notebook, are graded by the tool and by `grader grade` after `grader import`.
 from __future__ import annotations
 
 import csv
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import subprocess
@@ -85,16 +86,20 @@ def test_an_imported_otter_assignment_scores_as_otter_grader(tmp_path):
     release = nbformat.read(tmp_path / "dist" / "student" / "ps1.ipynb", as_version=4)
     submissions = tmp_path / "submissions"
     submissions.mkdir()
-    theirs = {}
     autograder = tmp_path / "dist" / "autograder" / next(p.name for p in (tmp_path / "dist" / "autograder").glob("*.zip"))
-    for student, choice in students(STUDENTS).items():
+
+    def otter_score(student: str, choice: dict) -> float:
         path = submissions / f"{student}.ipynb"
         nbformat.write(answered(release, choice), path)
         out = tmp_path / "otter" / student
         out.mkdir(parents=True)
         run([otter, "run", "-a", autograder, "-o", out, path], tmp_path)
         tests = json.loads((out / "results.json").read_text())["tests"]   # Gradescope's format, per question
-        theirs[student] = sum(float(test.get("score", 0.0)) for test in tests)
+        return sum(float(test.get("score", 0.0)) for test in tests)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:   # one otter run (and kernel) per core
+        futures = {student: pool.submit(otter_score, student, choice) for student, choice in students(STUDENTS).items()}
+        theirs = {student: future.result(timeout=900) for student, future in futures.items()}
     assert zipfile.is_zipfile(autograder)
 
     ours = grader_scores("otter", tmp_path / "ps1.ipynb", tmp_path / "course", submissions)
