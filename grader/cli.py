@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import os
 import sys
 
@@ -26,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _module(name: str):
-    return importlib.import_module(f"grader.commands.{name}")
+    # A command named by a Python keyword (import) lives in a module with a trailing underscore.
+    return importlib.import_module(f"grader.commands.{name}_" if keyword.iskeyword(name) else f"grader.commands.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:

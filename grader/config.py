@@ -312,6 +312,10 @@ def _assignment(name, data, defaults, root, path, checks) -> AssignmentSpec:
 
     solution = existing(data["solution"], f"{key}.solution")
     notebook = existing(data["notebook"], f"{key}.notebook") if "notebook" in data else None
+    if solution.suffix == ".ipynb":   # authored as a notebook: the .py and the text are made from it
+        from grader.authoring import paired
+        solution, made = paired(solution, f"{key}.solution", path)
+        notebook = notebook or made
     extra = tuple(existing(rel, f"{key}.extra_files[{i}]") for i, rel in enumerate(data.get("extra_files", [])))
     hidden_tests = tuple(existing(rel, f"{key}.hidden_tests[{i}]") for i, rel in enumerate(data.get("hidden_tests", [])))
 

@@ -4,9 +4,15 @@
 
 - ``<solution>.py``: the stub module (every solution region replaced, see ``grader.markers``);
 - ``<assignment>.ipynb``: the student notebook, built from the notebook source (Markdown,
-  see :func:`parse_notebook_source`): explanations, one graded cell per function (the stub,
-  with ``# GRADED FUNCTION: <name>`` and metadata ``{"grader": {"function": name, "graded": true}}``),
-  a cell running that function's public tests after each, then the author's own code cells;
+  see :func:`parse_notebook_source`): explanations, a cell importing ``check`` and
+  ``check_all`` after the first one, one graded cell per function (the stub, with
+  ``# GRADED FUNCTION: <name>``, a line saying what it is worth and which checks count, and
+  metadata ``{"grader": {"function": name, "graded": true, "points": {...}}}`` plus nbgrader's,
+  as a solution cell), a cell running ``check("<name>")`` after each (nbgrader's autograded
+  cell, worth the function's points), then the author's own code cells;
+- ``grader_check.py``: ``check`` and ``check_all``, the grader's own checks bundled to run in
+  the student's kernel with numpy alone, and the public cases as data (see
+  :mod:`grader.check_module`);
 - ``public_tests.py``: the public cases with expected values computed here from the
   reference and written as literals; they are judged by
 - ``grader_compare.py``: :mod:`grader.checks.analysis.compare` copied byte for byte, the
@@ -27,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.cases import make_cases
+from grader.check_module import CHECK_MODULE, check_module_source
 from grader.checks.analysis import compare
 from grader.errors import SolutionError
 from grader.markers import find_regions, make_stub
@@ -71,6 +78,8 @@ def build_assignment(assignment) -> dict[str, bytes]:
     add(solution.name, stub.encode("utf-8"), "the stub module")
     add(f"{PUBLIC_TESTS_MODULE}.py", render_public_tests(assignment, reference).encode("utf-8"), "the public tests")
     add(f"{RUNTIME_MODULE}.py", runtime_source(), "the public tests' comparison")
+    add(f"{CHECK_MODULE}.py", check_module_source(assignment, reference, literal, EXPECTED_DIGITS).encode("utf-8"),
+        "the notebook's check()")
     if assignment.notebook is not None:
         notebook = render_notebook(assignment, stub)
         add(f"{assignment.name}.ipynb", notebook.encode("utf-8"), "the notebook")
@@ -210,6 +219,58 @@ def test_function_name(name: str) -> str:
     return f"{name}_test"
 
 
+CHECK_INTRO = """### Checking your work
+
+Each exercise is followed by a cell running `check("<name>")`: it runs your function on the
+public cases and judges it with the grader's own checks (values, shapes, rank-1 arrays,
+vectorization), in the grader's words, with the points each check gives. The grader also uses
+hidden cases and other sizes, so passing `check` is a good sign, not a guarantee.
+`check_all()` sums up every function. The assignment is worth {total} points."""
+
+# How the checks are named to students, in the line saying what a graded cell is worth.
+CHECK_WORDS = {"rank1": "rank-1 arrays", "vectorized": "vectorized"}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def points_line(spec) -> str:
+    """``# Worth 7 points: values 3, shapes 1, rank-1 arrays 1, vectorized 1.`` (checks with points)."""
+    counted = [f"{CHECK_WORDS.get(check, check)} {_points(points)}" for check, points in spec.points.items() if points]
+    if not counted:
+        return "# Graded by the instructor's tests: no check of the grader gives it points."
+    return f"# Worth {_points(spec.max_points)} point{'s' if spec.max_points != 1 else ''}: {', '.join(counted)}."
+
+
+def nbgrader_metadata(grade_id: str, *, solution: bool, points: float | None = None) -> dict:
+    """nbgrader's cell metadata: a solution cell (the student's code), or an autograded cell
+    worth ``points`` (the check), so the notebook opens in nbgrader's tools too."""
+    data = {"grade": points is not None, "grade_id": grade_id, "locked": not solution, "schema_version": 3,
+            "solution": solution}
+    if points is not None:
+        data["points"] = points
+    return data
+
+
+def graded_cells(assignment, stub: str, name: str) -> list:
+    """The graded cell of ``name`` (its stub, what it is worth) and the cell checking it."""
+    from nbformat import v4
+
+    spec = assignment.functions[name]
+    source = graded_cell_source(stub, name)
+    header, rest = source.split("\n", 1)
+    graded = v4.new_code_cell(
+        f"{header}\n{points_line(spec)}\n{rest}", id=f"graded-{name}",
+        metadata={"deletable": False, "nbgrader": nbgrader_metadata(name, solution=True),
+                  "grader": {"function": name, "graded": True, "points": dict(spec.points)}})
+    check = v4.new_code_cell(
+        f'check("{name}")', id=f"tests-{name}",
+        metadata={"deletable": False, "tags": ["public-tests"],
+                  "nbgrader": nbgrader_metadata(f"check-{name}", solution=False, points=spec.max_points)})
+    return [graded, check]
+
+
 def render_notebook(assignment, stub: str) -> str:
     import nbformat
     from nbformat import v4
@@ -241,14 +302,11 @@ def render_notebook(assignment, stub: str) -> str:
         elif spec.kind == "code":
             cells.append(v4.new_code_cell(spec.source, id=f"code-{index:02d}"))
         else:
-            name = spec.function
-            cells.append(v4.new_code_cell(
-                graded_cell_source(stub, name), id=f"graded-{name}",
-                metadata={"deletable": False, "grader": {"function": name, "graded": True}}))
-            test = test_function_name(name)
-            cells.append(v4.new_code_cell(
-                f"from {PUBLIC_TESTS_MODULE} import {test}\n\n{test}({name})", id=f"tests-{name}",
-                metadata={"deletable": False, "tags": ["public-tests"]}))
+            cells.extend(graded_cells(assignment, stub, spec.function))
+    at = 1 if cells and cells[0].cell_type == "markdown" else 0
+    cells[at:at] = [v4.new_markdown_cell(CHECK_INTRO.format(total=_points(assignment.max_points)), id="check-intro"),
+                    v4.new_code_cell(f"from {CHECK_MODULE} import check, check_all", id="check-import",
+                                     metadata={"deletable": False, "tags": ["check"]})]
     notebook = v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},

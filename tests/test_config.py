@@ -160,10 +160,11 @@ def test_generate_writes_assignments_next_to_the_config(tmp_path):
     result = run_generate(tmp_path, write(tmp_path, BASE))
     assert result.returncode == 0, result.stderr
     out = tmp_path / "assignments" / "demo"
-    assert sorted(p.name for p in out.iterdir()) == ["grader_compare.py", "public_tests.py", "sol.py"]
+    assert sorted(p.name for p in out.iterdir()) == ["grader_check.py", "grader_compare.py", "public_tests.py", "sol.py"]
     assert "raise NotImplementedError()" in (out / "sol.py").read_text()
     assert "2 * x" not in (out / "sol.py").read_text()
-    assert not re.search(r"(?<![\w.])99(?![\w.])", (out / "public_tests.py").read_text())  # the hidden seed
+    for shipped in ("public_tests.py", "grader_check.py"):
+        assert not re.search(r"(?<![\w.])99(?![\w.])", (out / shipped).read_text())  # the hidden seed
 
 
 def test_every_section_a_config_error_points_to_exists():

@@ -61,7 +61,7 @@ def test_generation_is_deterministic(name, tmp_path):
 def test_files_written(generated, assignment):
     out, paths = generated
     assert {p.name for p in paths} == {"logreg.py", "logreg.ipynb", "public_tests.py", "grader_compare.py",
-                                       "lr_utils.py"}
+                                       "grader_check.py", "lr_utils.py"}
     assert (out / "lr_utils.py").read_bytes() == (ROOT / "solutions/logreg/lr_utils.py").read_bytes()
     assert (out / "grader_compare.py").read_bytes() == (ROOT / "grader/checks/analysis/compare.py").read_bytes()
 
@@ -82,7 +82,9 @@ def test_notebook_is_valid_v4_with_fixed_ids_and_graded_metadata(generated, assi
         assert cell.id == f"graded-{name}"
         assert "# YOUR CODE HERE" in cell.source and "raise NotImplementedError()" in cell.source
         following = notebook.cells[notebook.cells.index(cell) + 1]
-        assert f"{name}_test({name})" in following.source
+        assert following.source == f'check("{name}")'
+        assert following.metadata["nbgrader"]["points"] == assignment.functions[name].max_points
+        assert cell.source.splitlines()[1].startswith(f"# Worth {assignment.functions[name].max_points:g} point")
     # Cells whose first line says GRADED FUNCTION are exactly the graded ones.
     headed = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith("# GRADED FUNCTION")]
     assert headed == graded

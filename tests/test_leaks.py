@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.bundle import without_sources
 from grader.cases import make_cases
 from grader.markers import solution_lines
 from grader.reference import load_reference
@@ -34,6 +35,10 @@ def student_texts(folder: Path) -> dict:
         if not path.is_file():
             continue
         raw = path.read_bytes().decode("utf-8", errors="replace")
+        if path.name == "grader_check.py":
+            # The grader's own modules, bundled (test_notebook_check.py proves they are exactly
+            # those): its code's numbers match short hidden sequences by chance. Its data is scanned.
+            raw = without_sources(raw)
         if path.suffix == ".ipynb":
             notebook = json.loads(raw)
             parts = []

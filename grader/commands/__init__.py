@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-COMMANDS = ("generate", "grade", "gradebook", "report", "export", "doctor")
+COMMANDS = ("generate", "grade", "gradebook", "report", "export", "import", "doctor")
 
 
 def add_common(parser: argparse.ArgumentParser, assignment_help: str) -> None:

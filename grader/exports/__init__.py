@@ -3,4 +3,4 @@
 :data:`KINDS`."""
 from __future__ import annotations
 
-KINDS: tuple = ("gradescope", "canvas", "moodle", "csv")
+KINDS: tuple = ("gradescope", "canvas", "moodle", "csv", "nbgrader")
