@@ -19,11 +19,13 @@ from grader import bundle
 from grader.cases import make_cases
 from grader.checks import all_checks
 from grader.markers import solution_lines
+from grader.versions import current_version
 
 PACKAGE_ROOT = Path(grader.__file__).resolve().parent
 CHECK_MODULE = "grader_check"
 # The modules the checks and the kernel runtime import (beside the checks themselves).
 SUPPORT = ("grader", "grader.errors", "grader.outcomes", "grader.wording", "grader.cases", "grader.score",
+           "grader.signature", "grader.markers", "grader.versions", "grader.silence",
            "grader.checks", "grader.checks.analysis", "grader.sandbox.observers", "grader.report.budgets",
            "grader.report.text", "grader.grading.judge", "grader.kernel_check")
 # Packages whose own __init__ imports far more than the kernel needs: empty there.
@@ -166,6 +168,13 @@ def habits_source(assignment, reference) -> str:
     return "_HABITS = {" + body + "}\n"
 
 
+def template_loops_source(assignment, reference) -> str:
+    """The loops the generated notebook hands out, which the checks never charge."""
+    version = current_version(reference.source, tuple(assignment.functions))
+    loops = {name: tuple(t.loops) for name, t in (version.functions if version else {}).items() if t.loops}
+    return f"_TEMPLATE_LOOPS = {loops!r}\n"
+
+
 def docstrings_source(assignment, reference) -> str:
     found = {}
     for name in assignment.functions:
@@ -189,8 +198,8 @@ from _grader_check.wording import Words
 {assignment}
 {public}
 _OUTPUT_NAMES = {output_names!r}
-{docstrings}{habits}
-_RUNTIME = Runtime(_ASSIGNMENT, _PUBLIC, _OUTPUT_NAMES, _DOCSTRINGS, _HABITS, [{checks}])
+{docstrings}{habits}{template_loops}
+_RUNTIME = Runtime(_ASSIGNMENT, _PUBLIC, _OUTPUT_NAMES, _DOCSTRINGS, _HABITS, [{checks}], _TEMPLATE_LOOPS)
 
 
 def check(name, function=None, namespace=None):
@@ -215,5 +224,6 @@ def check_module_source(assignment, reference, literal, digits: int) -> str:
         public=public_source(assignment, reference, literal, digits),
         output_names={name: reference.output_names.get(name) for name in assignment.functions},
         docstrings=docstrings_source(assignment, reference), habits=habits_source(assignment, reference),
+        template_loops=template_loops_source(assignment, reference),
         checks=", ".join(f"_check_{i}.CHECK" for i in range(len(check_modules))))
     return bundle.bundle(modules, packages, DOCSTRING, tail)

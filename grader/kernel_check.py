@@ -40,6 +40,7 @@ from grader.checks.rank1 import Rank1State
 from grader.grading.judge import judge
 from grader.outcomes import CallOutcome, Case, CaseRun
 from grader.sandbox.observers import OBSERVERS, ORIGINS, record_code_origins
+from grader.versions import CURRENT, CURRENT_TITLE, FunctionTemplate, VersionSpec
 
 HIDDEN_NOTE = "hidden cases and other sizes are graded too"
 
@@ -90,9 +91,14 @@ class ReferenceView:
     """What the checks ask of the reference, as data: docstrings and output names. The kernel
     has no reference code, so nothing is called back (timing, which would, is off here)."""
 
-    def __init__(self, output_names: dict, docstrings: dict):
+    def __init__(self, output_names: dict, docstrings: dict, template_loops: dict | None = None):
         self.output_names = dict(output_names)
         self.source = _Docstrings(docstrings)
+        # The notebook's own version, as grader.versions.version_of reads it: the loops its
+        # template hands out (never charged, as in grading).
+        self.version = VersionSpec(CURRENT, CURRENT_TITLE, {
+            name: FunctionTemplate(name, None, tuple(loops)) for name, loops in (template_loops or {}).items()},
+            current=True)
 
     def proxy_names(self, name: str, attribution: str) -> tuple:
         return ()
@@ -249,10 +255,11 @@ class Runtime:
     """The assignment as data (specs of its functions with their public cases, the reference's
     outputs on them and its habits the rank-1 check allows) and the checks, run in the kernel."""
 
-    def __init__(self, assignment, public: dict, output_names: dict, docstrings: dict, habits: dict, checks: list):
+    def __init__(self, assignment, public: dict, output_names: dict, docstrings: dict, habits: dict, checks: list,
+                 template_loops: dict | None = None):
         self.assignment = assignment
         self.public = public            # function -> [(Case, expected)]
-        self.reference = ReferenceView(output_names, docstrings)
+        self.reference = ReferenceView(output_names, docstrings, template_loops)
         self.habits = habits            # function -> {"rank1"|"square"|"accidents": set of shapes}
         self.checks = sorted(checks, key=lambda c: (c.order, c.name))
 

@@ -259,6 +259,9 @@ def version_of(run) -> VersionSpec | None:
     if found is not None:
         return found.version
     reference = getattr(run, "reference", None)
+    given = getattr(reference, "version", None)    # the notebook's check(): the version as data
+    if isinstance(given, VersionSpec):
+        return given
     return current_version(getattr(reference, "source", None))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from grader.grading import JudgeError, judge
+from grader.mistakes import diagnose
 
 ENGINE = pytest.StashKey()   # config.stash[ENGINE]: the batch's Engine (set by the plugin)
 
@@ -47,7 +48,8 @@ class FunctionItem(pytest.Item):
         run = engine.scheduler.runs(self.index)[self.function]
         with engine.stats.timed("checks"):
             try:
-                tests = judge(engine.batch, run)
+                # A failed shapes or values test names the mistake when one model explains it.
+                tests = diagnose(engine.batch, run, judge(engine.batch, run))
             except JudgeError as exc:  # a bug in a check: the others' verdicts still count
                 tests = exc.tests
                 engine.store.note_error(self.index, f"internal grader error: {exc} (please report this)")
