@@ -18,6 +18,7 @@ import grader
 from grader import bundle
 from grader.cases import make_cases
 from grader.checks import all_checks
+from grader.config import MistakeSpec
 from grader.markers import solution_lines
 from grader.versions import current_version
 
@@ -31,7 +32,8 @@ SUPPORT = ("grader", "grader.errors", "grader.outcomes", "grader.wording", "grad
 # Packages whose own __init__ imports far more than the kernel needs: empty there.
 EMPTY_PACKAGES = ("grader.sandbox", "grader.report", "grader.grading")
 SECRET_LINE_CHARS = 12   # a solution line this long (spaces aside) in a hint keeps the hint out of the notebook
-CONFIG_CLASSES = ("Tolerance", "Limits", "InputSpec", "CaseSpec", "FunctionSpec", "AssignmentSpec")
+CONFIG_CLASSES = ("Tolerance", "Limits", "InputSpec", "CaseSpec", "DeclaredMistake", "MistakeSpec", "FunctionSpec",
+                  "AssignmentSpec")
 CONFIG_HEADER = '''"""The configuration's dataclasses, taken from grader/config.py (without loading YAML)."""
 from __future__ import annotations
 
@@ -94,7 +96,10 @@ def config_classes() -> str:
 def spec_source(value, literal) -> str:
     """Python source rebuilding a config dataclass (or plain data) with the bundled classes."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = [f for f in dataclasses.fields(value) if f.init]
+        # A field left at its default is left out: the bundled classes give it, and a class the
+        # kernel never needs (mistake models) is then never named.
+        fields = [f for f in dataclasses.fields(value)
+                  if f.init and (f.default is dataclasses.MISSING or getattr(value, f.name) != f.default)]
         args = ", ".join(f"{f.name}={spec_source(getattr(value, f.name), literal)}" for f in fields)
         return f"{type(value).__name__}({args})"
     if isinstance(value, Path):
@@ -123,13 +128,15 @@ def secrets_of(assignment) -> list:
 
 
 def public_spec(spec, secrets=()):
-    """The function's spec without its hidden cases, and without the hints that quote a solution
-    line or name a hidden case (the grader's feedback gives those when a check fails)."""
+    """The function's spec without its hidden cases, without its mistake models (declared ones
+    quote the solution), and without the hints that quote a solution line or name a hidden case
+    (the grader's feedback gives those when a check fails)."""
     hints = {check: {kind: text for kind, text in given.items()
                      if not any(secret in _squashed(text) for secret in secrets)}
              for check, given in spec.words.hints.items()}
     words = dataclasses.replace(spec.words, hints={check: given for check, given in hints.items() if given})
-    return dataclasses.replace(spec, cases=tuple(case for case in spec.cases if not case.hidden), words=words)
+    return dataclasses.replace(spec, cases=tuple(case for case in spec.cases if not case.hidden), words=words,
+                               mistakes=MistakeSpec())
 
 
 def assignment_source(assignment, literal) -> str:
