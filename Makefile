@@ -9,12 +9,13 @@ OUT ?= build/grades
 N ?= 200
 JOBS ?=
 
-.PHONY: help setup test soak grade assignments bench doctor clean
+.PHONY: help setup test test-tools soak grade assignments bench doctor clean
 
 help:
 	@echo "make grade [SUBMISSIONS=dir] [OUT=dir] [ASSIGNMENT=name]"
 	@echo "                                         grade a folder (default: every assignment's examples)"
 	@echo "make test                                 run the project's whole test suite"
+	@echo "make test-tools                           the comparisons with nbgrader and otter-grader themselves"
 	@echo "make soak                                 200 random fault-injection batches (and the 200-run forms)"
 	@echo "make assignments                          regenerate assignments/ (every assignment) from solutions/ + config.yaml"
 	@echo "make bench [N=1000]                       benchmark grading N generated submissions"
@@ -30,6 +31,9 @@ $(VENV)/.installed: pyproject.toml
 
 test: setup
 	$(BIN)/python -m pytest
+
+test-tools: setup
+	$(BIN)/python -m pytest -m tools -q -p no:cacheprovider
 
 soak: setup
 	$(BIN)/python -m pytest -m soak -q -p no:cacheprovider tests/adversarial/test_fault_injection.py \

@@ -57,6 +57,7 @@ def answer_cells(path: Path) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.tools
 def test_nbgrader_autograde_of_the_export_gives_the_graders_values_and_shapes_points(tmp_path):
     env = tool_env("nbgrader", ["nbgrader==0.9.*", "numpy"])
     nbgrader = env / "bin" / "nbgrader"

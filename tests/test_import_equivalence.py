@@ -25,7 +25,7 @@ from grader.importers.write import write
 from grader.pipeline import grade_paths
 from importing import answered, nbgrader_source, otter_source, students, tool_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.tools]
 
 STUDENTS = 20
 
