@@ -15,6 +15,7 @@ import pytest
 from grader.config import Limits
 from grader.reference import parse_reference
 from grader.sandbox import Sandbox
+from grader.sandbox.callbacks import Board, WorkerLink
 
 LIMITS = Limits(call_seconds=5.0, submission_seconds=120.0, cpu_seconds=60, memory_mib=1024,
                 output_kib=16, file_size_mib=4, open_files=64)
@@ -242,3 +243,17 @@ def test_the_reference_process_does_not_import_from_the_graders_working_folder(r
     with Sandbox(LIMITS, jobs=1, reference=reference) as sb, sb.open(chunk(STUDENT)) as session:
         out = session.call("propagate", (np.zeros((3, 1)), np.zeros((3, 2))), proxies=("sigmoid",))
     assert out.status == "ok" and np.allclose(out.value, 0.5)
+
+
+def test_a_reference_process_that_said_it_is_hanging_up_is_not_reused_though_still_alive():
+    # Between a reference process closing its socket and its exit, a pidfd still says alive: the
+    # child has seen the hang-up, the grader must not hand that pair the next call. The process
+    # marks its board first (grader/sandbox/refworker.py); here, one that lives on after marking.
+    board = Board.create()
+    try:
+        link = WorkerLink(os.getpid(), board, ("f",))
+        assert link.alive()
+        board.set_gone()
+        assert not link.alive()
+    finally:
+        link.close()
