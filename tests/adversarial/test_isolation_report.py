@@ -62,27 +62,32 @@ def _blocked_ancestor(path: Path) -> Path | None:
 def test_the_hostile_batch_as_a_normal_user(tmp_path):
     """Grade the hostile batch as uid 65534 (CI runs as root): same outcomes, doctor says not root.
 
-    Python may live in a folder other users cannot enter (here /root/.pyenv): in a private
-    mount namespace of this test only, that folder is replaced by an open one holding just
-    the Python installation, then privileges are dropped for good.
+    Python or the project may live in a folder other users cannot enter: in a private mount
+    namespace of this test only, that folder is replaced by an open one holding just what is
+    needed, then privileges are dropped for good.
     """
     import tempfile
 
     home = Path(tempfile.mkdtemp(prefix="grader-adversarial-user-"))   # tmp_path is mode 700
     os.chown(home, NOBODY, NOBODY)
     request_cleanup = lambda: shutil.rmtree(home, ignore_errors=True)  # noqa: E731
-    setup = []
-    base = Path(os.path.realpath(sys.base_prefix))
-    blocked = _blocked_ancestor(base)
-    if blocked is not None:
-        shim = tmp_path / "shim"
-        inner = shim / base.relative_to(blocked)
-        inner.mkdir(parents=True)
+    # Python and the project may each live in a folder other users cannot enter (/root/.pyenv,
+    # a mode-700 mktemp folder holding CI's clone): in this test's private mount namespace each
+    # such folder is replaced by an open one holding just what the run needs.
+    binds, shims = [], {}
+    for needed in (Path(os.path.realpath(sys.base_prefix)), Path(os.path.realpath(ROOT))):
+        blocked = _blocked_ancestor(needed)
+        if blocked is None:
+            continue
+        shim = shims.setdefault(blocked, tmp_path / f"shim{len(shims)}")
+        inner = shim / needed.relative_to(blocked)
+        inner.mkdir(parents=True, exist_ok=True)
         folder = inner
         while folder != shim.parent:
             os.chmod(folder, 0o755)
             folder = folder.parent
-        setup = [f"mount --bind {base} {inner}", f"mount --rbind {shim} {blocked}"]
+        binds.append(f"mount --bind {needed} {inner}")
+    setup = binds + [f"mount --rbind {shim} {blocked}" for blocked, shim in shims.items()]
     inner_env = f"env HOME={home} PYTHONDONTWRITEBYTECODE=1 ADVERSARIAL_INNER=1 PYTHONPATH={ROOT}"
     drop = f"setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups --inh-caps=-all --bounding-set=-all"
     python = f"{ROOT}/.venv/bin/python" if (ROOT / ".venv/bin/python").exists() else sys.executable
