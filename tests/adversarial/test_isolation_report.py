@@ -71,9 +71,6 @@ def test_the_hostile_batch_as_a_normal_user(tmp_path):
     home = Path(tempfile.mkdtemp(prefix="grader-adversarial-user-"))   # tmp_path is mode 700
     os.chown(home, NOBODY, NOBODY)
     request_cleanup = lambda: shutil.rmtree(home, ignore_errors=True)  # noqa: E731
-    # Python and the project may each live in a folder other users cannot enter (/root/.pyenv,
-    # a mode-700 mktemp folder holding CI's clone): in this test's private mount namespace each
-    # such folder is replaced by an open one holding just what the run needs.
     binds, shims = [], {}
     for needed in (Path(os.path.realpath(sys.base_prefix)), Path(os.path.realpath(ROOT))):
         blocked = _blocked_ancestor(needed)
