@@ -359,8 +359,28 @@ def _version(name: str, data: dict, key: str, functions: dict, path: Path) -> Ve
     if unknown:
         raise ConfigError(f"{key}.types: unknown function(s) {', '.join(unknown)}", path=path,
                           hint=f"name graded functions of this assignment: {', '.join(functions)} ({hint})")
+    arguments = {}
+    for function, given in (data.get("arguments") or {}).items():
+        if function not in defined:
+            raise ConfigError(f"{key}.arguments: {function} is not a function of {data['template']}", path=path,
+                              hint=f"name a graded function whose def line this version's template holds ({hint})")
+        params = defined[function].signature.params
+        arguments[function] = {}
+        for param, spec in given.items():
+            where = f"{key}.arguments.{function}.{param}"
+            if param not in params:
+                raise ConfigError(f"{where}: {function}({', '.join(params)}) in {data['template']} has no parameter "
+                                  f"{param}", path=path, hint=f"give values for the parameters this version's def "
+                                                              f"line has and the reference's lacks ({hint})")
+            made = _input(param, spec, where, path)
+            if made.size_names:
+                raise ConfigError(f"{where}: uses the size(s) {', '.join(made.size_names)}", path=path,
+                                  hint="one value serves every case of the function: give numbers as shapes, "
+                                       f"or a value ({hint})")
+            arguments[function][param] = made
     return VersionSpec(name=name, title=data["title"], functions=defined, clues=tuple(data.get("clues") or ()),
-                       types={f: dict(kinds) for f, kinds in (data.get("types") or {}).items()}, names=names)
+                       types={f: dict(kinds) for f, kinds in (data.get("types") or {}).items()}, names=names,
+                       arguments=arguments)
 
 
 def _function(name, data, tolerance, limits, key, path, checks, assignment) -> FunctionSpec:

@@ -26,6 +26,9 @@ _VERSION = {
         "names": {"type": "object", "additionalProperties": {"type": "string", "pattern": r"^[A-Za-z_]\w*$"}},
         "types": {"type": "object", "additionalProperties": {
             "type": "object", "minProperties": 1, "additionalProperties": {"enum": list(TYPE_KINDS)}}},
+        # graded function -> {a parameter only this version's def line has -> the input it is given}
+        "arguments": {"type": "object", "additionalProperties": {
+            "type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/input"}}},
     },
 }
 _VERSIONS = {"type": "object", "additionalProperties": _VERSION,

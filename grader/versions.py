@@ -63,6 +63,24 @@ class VersionSpec:
     types: dict = field(default_factory=dict)       # function -> {output path -> kind of TYPE_KINDS}
     current: bool = False
     names: dict = field(default_factory=dict)       # graded function -> the name this version gave it
+    # graded function -> {parameter its def line has and the reference's lacks -> config.InputSpec
+    # of the value the grader passes for it} (left out of repr: specs of arrays)
+    arguments: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class CallShapes:
+    """How calls differ between a submission's version and the reference, for its sandbox.
+
+    ``fill``: function -> ((position, parameter, value), ...), parameters of the submission's
+    ``def`` that the reference lacks and its version declares a value for (``arguments:``); the
+    grader's calls, made the reference's way, pass them. ``adapt``: function -> (the version's
+    parameters, the reference's), for call-backs: a student's code calls another graded function
+    the way its version's template wrote it, and reaches the reference without the parameters
+    only the version has."""
+
+    fill: dict = field(default_factory=dict)
+    adapt: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

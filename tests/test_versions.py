@@ -1,7 +1,8 @@
 """The course's own notebooks, every version, graded fairly (tests/versions/).
 
 Notebooks in the shapes of the course's logistic-regression notebooks of 2017 (v3), 2018 (v5),
-2020 (v6a) and 2021, and of its numpy warm-up before and after 2021, each folder graded as a batch
+2020 (v6a) and 2021, of its numpy warm-up before and after 2021, and of its planar-data week of
+2017, 2018 (v5), 2020 (v6c) and 2021, each folder graded as a batch
 would be, against what tests/versions/labels.yaml says each notebook is and each of its functions
 deserves: a correct function loses no point (the loop its template handed out included), a wrong
 one loses points, a stripped one earns none; each notebook is recognised as its version, and none
@@ -107,7 +108,7 @@ def test_def_lines_are_compared_with_the_notebooks_own_version(graded):
                  if SIGNATURE_NOTE in line}
         assert noted == set(entry.get("signature_notes", [])), student
     earlier = [(a, s) for a, s, entry in entries() if entry["version"] != "2021"]
-    assert len(earlier) == 12 and not any(SIGNATURE_NOTE in graded[key]["output"] for key in earlier)
+    assert len(earlier) == 21 and not any(SIGNATURE_NOTE in graded[key]["output"] for key in earlier)
 
 
 def test_an_earlier_name_is_graded_as_the_function_and_said(graded):
@@ -135,3 +136,14 @@ def test_b_as_an_int_passes_where_the_version_accepted_it(graded):
     assert all(t["status"] == "passed" for t in shapes("v3_ada_correct"))
     failed = [t for t in shapes("y2021_kai_wrong") if t["status"] == "failed"]
     assert failed and all("b should be a float (0.0, not 0), got a Python int" in t["output"] for t in failed)
+
+
+def test_a_parameter_only_the_earlier_version_has_is_given_and_its_calls_reach_the_reference(graded):
+    """Until 2021 compute_cost took a `parameters` it never used: the grader gives it one, and
+    nn_model's compute_cost(A2, Y, parameters), as those templates wrote it, reaches the
+    reference's compute_cost(A2, Y) under reference attribution."""
+    for student in ("p_2017_ana_correct", "p_v5_dee_correct", "p_v6c_gil_correct"):
+        for function in ("compute_cost", "nn_model"):
+            got, most = scores(graded["planar", student], function)
+            assert got == most > 0, (student, function)
+        assert "TypeError" not in json.dumps(graded["planar", student])

@@ -202,6 +202,14 @@ def write_config(tmp_path: Path, versions_yaml: str) -> Path:
     ("versions:\n  old: {title: Old, template: solutions/logreg/versions/v3.py, types: {predict: {b: int}}}\n",
      "'int' is not one of"),
     ("versions:\n  current: {title: Old, template: solutions/logreg/versions/v3.py}\n", "versions"),
+    ("versions:\n  old: {title: Old, template: solutions/logreg/versions/v3.py, arguments: {fit: {x: {value: 1}}}}\n",
+     "versions.old.arguments: fit is not a function of solutions/logreg/versions/v3.py"),
+    ("versions:\n  old: {title: Old, template: solutions/logreg/versions/v3.py, "
+     "arguments: {optimize: {nope: {value: 1}}}}\n", "versions.old.arguments.optimize.nope: optimize(w, b, X, Y, "
+     "num_iterations, learning_rate, print_cost) in solutions/logreg/versions/v3.py has no parameter nope"),
+    ("versions:\n  old: {title: Old, template: solutions/logreg/versions/v3.py, "
+     "arguments: {optimize: {print_cost: {dist: normal, shape: [n, 1]}}}}\n",
+     "versions.old.arguments.optimize.print_cost: uses the size(s) n"),
 ])
 def test_bad_versions_are_reported_with_their_key(tmp_path, entry, said):
     with pytest.raises(ConfigError) as caught:

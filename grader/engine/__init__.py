@@ -51,7 +51,8 @@ class Engine:
             session = self.kept.take(index)
             if session is None:
                 submission = self.store.submissions[index]
-                session = self.sandbox.open(submission.chunks, student=submission.student)
+                session = self.sandbox.open(submission.chunks, student=submission.student,
+                                            calls=self.batch.call_shapes(submission))
             self.live[index] = session
         return session
 

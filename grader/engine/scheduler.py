@@ -103,7 +103,8 @@ class Scheduler:
             self.store.submissions[index] = submission
             session = None
             if submission.status == "ok" and submission.chunks:
-                session = self.sandbox.open(submission.chunks, student=found.student)
+                session = self.sandbox.open(submission.chunks, student=found.student,
+                                            calls=self.batch.call_shapes(submission))
             with self._cond:
                 self._active[index] = session
             try:

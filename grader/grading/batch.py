@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.cases import make_cases
+from grader.cases import draw, make_cases
 from grader.checks import all_checks
 from grader.config import AssignmentSpec
 from grader.errors import SolutionError, UserError
 from grader.mistakes import MistakeBook
 from grader.reference import Reference, load_reference
 from grader.silence import quiet
+from grader.versions import CallShapes
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Batch:
     stats: dict = field(default_factory=dict)
     states: dict = field(default_factory=dict)  # check name -> Check.prepare(assignment, reference)
     mistakes: object = None       # grader.mistakes.MistakeBook: names a failed function's mistake (None: off)
+    arguments: dict = field(default_factory=dict)  # (version, function, parameter) -> its value, made once
 
     @classmethod
     def prepare(cls, assignment: AssignmentSpec) -> "Batch":
@@ -70,6 +72,35 @@ class Batch:
     def proxies(self, function: str) -> tuple:
         """Names of the reference functions a student's ``function`` reaches by call-back."""
         return self.reference.proxy_names(function, self.assignment.attribution)
+
+    def call_shapes(self, submission) -> CallShapes | None:
+        """How the calls of ``submission``'s version differ from the reference's (None: they don't)."""
+        match = getattr(submission, "version", None)
+        version = match.version if match is not None else None
+        if version is None or version.current:
+            return None
+        ours = self.reference.source.signatures
+        fill = {}
+        for name, source in submission.functions.items():
+            given = version.arguments.get(name) or {}
+            own = set(ours[name].params) if name in ours else set()
+            extra = tuple((position, param, self._argument(version, name, param))
+                          for position, param in enumerate(source.params) if param in given and param not in own)
+            if extra:
+                fill[name] = extra
+        adapt = {}
+        for name, template in version.functions.items():
+            theirs, reference = template.signature.params, ours[name].params if name in ours else None
+            if reference is not None and theirs != reference and set(reference) <= set(theirs):
+                adapt[name] = (tuple(theirs), tuple(reference))
+        return CallShapes(fill, adapt) if fill or adapt else None
+
+    def _argument(self, version, function: str, param: str):
+        """The value a version's own parameter gets: drawn once per batch, the same for every call."""
+        key = (version.name, function, param)
+        if key not in self.arguments:
+            self.arguments[key] = draw(np.random.default_rng(0), version.arguments[function][param], {})
+        return self.arguments[key]
 
 
 def _prepare_probes(reference: Reference, check, spec, assignment) -> list:

@@ -277,16 +277,17 @@ class Sandbox:
                 return session.layers
         return self._layers
 
-    def open(self, chunks, student: str = "", timeout: float | None = None) -> Session:
+    def open(self, chunks, student: str = "", timeout: float | None = None, calls=None) -> Session:
         """A session for one submission, once one of the ``jobs`` slots is free (at most
-        ``timeout`` seconds of waiting, default :func:`open_timeout`)."""
+        ``timeout`` seconds of waiting, default :func:`open_timeout`); ``calls``: how its
+        notebook version's calls differ from the reference's (:class:`grader.versions.CallShapes`)."""
         wait = open_timeout(self.limits) if timeout is None else max(0.0, float(timeout))
         if not self._slots.acquire(timeout=wait):
             raise SandboxError(f"no sandbox slot became free within {wait:g} s: all {self.jobs} are held by "
                                "open sessions (a session that is never closed, or more sessions kept open "
                                f"at once than jobs={self.jobs})")
         try:
-            return Session(self, chunks, student)
+            return Session(self, chunks, student, calls)
         except BaseException:
             self._slots.release()
             raise

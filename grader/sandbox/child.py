@@ -106,6 +106,25 @@ def _flush() -> None:
             pass
 
 
+def fit_call(params, keep, args: tuple, kwargs: dict):
+    """A call written for the parameters ``params`` (an earlier notebook's def line), as the
+    reference takes it: bound by name, with only the parameters ``keep`` (the reference's) passed,
+    in the reference's order. A call that does not bind to ``params`` is left as it is: the
+    reference then says what is wrong with it, as it would have."""
+    if len(args) > len(params) or any(k not in params or k in params[:len(args)] for k in kwargs):
+        return args, kwargs
+    bound = dict(zip(params, args), **kwargs)
+    positional, named = [], {}
+    for param in keep:
+        if param not in bound:
+            continue
+        if named or len(positional) != keep.index(param):
+            named[param] = bound[param]
+        else:
+            positional.append(bound[param])
+    return tuple(positional), named
+
+
 class Server:
     def __init__(self, sock, ref_sock=None, budget: wire.Budget = wire.TRUSTED, course_modules=()):
         self.sock, self.ref_sock, self.budget = sock, ref_sock, budget
@@ -189,9 +208,10 @@ class Server:
         self.callbacks_left = int(header.get("max_callbacks", 100_000))
         saved = {}
         missing = object()
+        adapt = header.get("adapt") or {}
         for proxy in header.get("proxies", ()):
             saved[proxy] = self.namespace.get(proxy, missing)
-            self.namespace[proxy] = self.make_stub(proxy)
+            self.namespace[proxy] = self.make_stub(proxy, adapt.get(proxy))
         np_seed = header.get("np_seed")
         observers = self.start_observers(header.get("observe", ()))
         value, reply = None, None
@@ -242,10 +262,14 @@ class Server:
                                 "error": _cap(f"result is too large: with what observers saw, {exc}",
                                               MAX_ERROR)})
 
-    def make_stub(self, name: str):
+    def make_stub(self, name: str, shape=None):
+        """``name`` calling back the reference; ``shape`` ([the student's version's parameters, the
+        reference's]): the call as the version writes it, fitted to the reference's parameters."""
         server = self
 
         def stub(*args, **kwargs):
+            if shape:
+                args, kwargs = fit_call(shape[0], shape[1], args, kwargs)
             bufs: list = []
             try:
                 targs = [wire.encode(a, bufs, f"argument {i + 1} of {name}()", server.budget)

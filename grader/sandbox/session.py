@@ -33,9 +33,10 @@ class ChunkReport:
 class Session:
     """One submission's child (restarted transparently after a timeout or crash)."""
 
-    def __init__(self, sandbox, chunks, student: str = ""):
+    def __init__(self, sandbox, chunks, student: str = "", calls=None):
         self.sandbox = sandbox
         self.student = student
+        self.calls = calls          # grader.versions.CallShapes, or None
         self.chunks = [(str(c.filename), str(c.source)) for c in chunks]
         self.limits = sandbox.limits
         self.deadline = time.monotonic() + float(self.limits.submission_seconds)
@@ -171,6 +172,11 @@ class Session:
         call, and in the reference process before the call's first call-back."""
         names, indexes = self.sandbox.proxy_indexes(proxies)
         kwargs = dict(kwargs or {})
+        if self.calls is not None:
+            # the parameters only the student's version has, where the call leaves them out
+            for position, param, value in self.calls.fill.get(fn, ()):
+                if len(args) <= position and param not in kwargs:
+                    kwargs[param] = value
         timeout = float(self.limits.call_seconds if timeout is None else timeout)
         if self._closed:
             raise SandboxError("the session is closed")
@@ -179,6 +185,11 @@ class Session:
         tkw = [[str(k), wire.encode(v, bufs, f"argument {k}")] for k, v in kwargs.items()]
         request = {"op": "call", "fn": fn, "args": targs, "kwargs": tkw, "proxies": list(names),
                    "observe": list(observe), "max_callbacks": self.max_callbacks}
+        if self.calls is not None:
+            adapt = {name: [list(shape[0]), list(shape[1])] for name in names
+                     if (shape := self.calls.adapt.get(name)) is not None}
+            if adapt:
+                request["adapt"] = adapt
         if np_seed is not None:
             request["np_seed"] = int(np_seed)
         child = self._ready_child(bool(indexes)) if self.budget_left > 0 else None

@@ -15,6 +15,10 @@ line can separate.
 ``plot_decision_boundary(model, X, Y)`` colours the plane by the class ``model`` predicts
 and draws the points on top; it needs matplotlib (imported only when called).
 
+``load_extra_datasets()`` gives the five other two-dimensional data sets the notebook's last
+section tries the network on (circles, moons, blobs, Gaussian quantiles, no structure), drawn
+with numpy alone.
+
 ``sigmoid(x)`` is the output layer's activation, as in the course's own ``planar_utils``
 (the notebook defines it too; ``from planar_utils import sigmoid`` works as well).
 """
@@ -91,3 +95,48 @@ def plot_decision_boundary(model, X, Y, resolution=0.01):
     plt.ylabel("x2")
     plt.xlabel("x1")
     plt.scatter(X[0, :], X[1, :], c=np.ravel(Y), cmap=plt.cm.Spectral)
+
+
+EXTRA_POINTS = 200  # examples in each of load_extra_datasets' data sets
+
+
+def load_extra_datasets(seed=0):
+    """
+    Five more data sets in the plane, to see what the network does with other shapes.
+
+    Arguments:
+    seed -- the random seed
+
+    Returns:
+    noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure -- each a pair (X, Y):
+    X of shape (200, 2), one row per point, and Y of shape (200,), the labels (integers; blobs
+    has six, 0 to 5, the notebook keeps their parity)
+    """
+    rng = np.random.RandomState(seed)
+    half = EXTRA_POINTS // 2
+    turn = np.linspace(0, 2 * np.pi, half, endpoint=False)
+    labels = np.repeat([0, 1], half)
+
+    # two rings, the inner one half the size of the outer, with noise
+    circles = np.r_[np.c_[np.cos(turn), np.sin(turn)], 0.5 * np.c_[np.cos(turn), np.sin(turn)]]
+    noisy_circles = (circles + 0.3 * rng.randn(EXTRA_POINTS, 2), 1 - labels)
+
+    # two interleaved half circles
+    arc = np.linspace(0, np.pi, half)
+    moons = np.r_[np.c_[np.cos(arc), np.sin(arc)], np.c_[1 - np.cos(arc), 0.5 - np.sin(arc)]]
+    noisy_moons = (moons + 0.2 * rng.randn(EXTRA_POINTS, 2), labels)
+
+    # six Gaussian clusters around random centres
+    centres = rng.uniform(-10, 10, (6, 2))
+    blob = rng.randint(0, 6, EXTRA_POINTS)
+    blobs = (centres[blob] + rng.randn(EXTRA_POINTS, 2), blob)
+
+    # one Gaussian cloud, split in two classes by the distance from its centre
+    cloud = 0.5 * rng.randn(EXTRA_POINTS, 2)
+    distance = np.sum(cloud ** 2, axis=1)
+    gaussian_quantiles = (cloud, (distance > np.median(distance)).astype(int))
+
+    # points and labels with nothing to learn
+    no_structure = (rng.rand(EXTRA_POINTS, 2), rng.randint(0, 2, EXTRA_POINTS))
+
+    return noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure

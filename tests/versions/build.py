@@ -3,7 +3,7 @@ version of the course's notebook, solved in that version's style by made-up stud
 
 Run ``python tests/versions/build.py`` to regenerate them in tests/versions/notebooks/<assignment>/
 (tests/test_versions.py checks they are in sync). The numpy week's follow its notebooks before 2021
-and of 2021. The shapes (cell order, ``# GRADED FUNCTION`` headers, the markers around the parts to
+and of 2021; the planar-data week's its notebooks of 2017, 2018 (v5), 2020 (v6c) and 2021. The shapes (cell order, ``# GRADED FUNCTION`` headers, the markers around the parts to
 write, each template's own lines, ``def`` lines, the published examples' values, the public tests'
 names) follow the course's released notebooks of 2017 (v3), 2018 (v5), 2020 (v6a) and 2021;
 the explanations, the docstrings and the students' code are ours. What each notebook is, and
@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 NOTEBOOKS_DIR = HERE / "notebooks"
 sys.path.insert(0, str(HERE))
 from student_cells import BODIES  # noqa: E402  (the students' code, by version family, function and variant)
+import planar_cells  # noqa: E402  (the planar week's, built from its templates' parts)
 
 COURSERA = {"course_slug": "neural-networks-deep-learning", "graded_item_id": "XaIWT", "launcher_item_id": "zAgPl"}
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -279,13 +280,174 @@ NP_NOTEBOOKS = {
 }
 
 
+# --------------------------------------------------------------------------- Planar data, one hidden layer
+
+PLANAR_IMPORTS = """\
+# Package imports
+import numpy as np
+{copy}import matplotlib.pyplot as plt
+from {cases} import *
+{tests}import sklearn
+import sklearn.datasets
+import sklearn.linear_model
+from planar_utils import plot_decision_boundary, sigmoid, load_planar_dataset, load_extra_datasets
+
+%matplotlib inline
+{tail}"""
+
+
+def _planar_imports(family: str) -> str:
+    if family == "p_2021":
+        return PLANAR_IMPORTS.format(copy="import copy\n", cases="testCases_v2", tests="from public_tests import *\n",
+                                     tail="%load_ext autoreload\n%autoreload 2")
+    return PLANAR_IMPORTS.format(copy="", cases="testCases" if family == "p_2017" else "testCases_v2", tests="",
+                                 tail="\nnp.random.seed(1) # the same numbers on every run")
+
+
+def _prints(names: list, holder: str) -> str:
+    return "\n".join(f'print("{n} = " + str({holder}["{n}"]))' for n in names)
+
+
+WEIGHTS = ["W1", "b1", "W2", "b2"]
+GRADS = ["dW1", "db1", "dW2", "db2"]
+# The cells after each graded cell: the version's own examples (their calls are the course's).
+PLANAR_DEMOS = {
+    "old": {
+        "layer_sizes": "X_assess, Y_assess = layer_sizes_test_case()\n(n_x, n_h, n_y) = layer_sizes(X_assess, Y_assess)\n"
+                       'print("The size of the input layer is: n_x = " + str(n_x))\n'
+                       'print("The size of the hidden layer is: n_h = " + str(n_h))\n'
+                       'print("The size of the output layer is: n_y = " + str(n_y))',
+        "initialize_parameters": "n_x, n_h, n_y = initialize_parameters_test_case()\n\n"
+                                 "parameters = initialize_parameters(n_x, n_h, n_y)\n" + _prints(WEIGHTS, "parameters"),
+        "forward_propagation": "X_assess, parameters = forward_propagation_test_case()\n"
+                               "A2, cache = forward_propagation(X_assess, parameters)\n\n"
+                               "print(np.mean(cache['Z1']) ,np.mean(cache['A1']),np.mean(cache['Z2']),np.mean(cache['A2']))",
+        "compute_cost": "A2, Y_assess, parameters = compute_cost_test_case()\n\n"
+                        'print("cost = " + str(compute_cost(A2, Y_assess, parameters)))',
+        "backward_propagation": "parameters, cache, X_assess, Y_assess = backward_propagation_test_case()\n\n"
+                                "grads = backward_propagation(parameters, cache, X_assess, Y_assess)\n"
+                                + _prints(GRADS, "grads"),
+        "update_parameters": "parameters, grads = update_parameters_test_case()\n"
+                             "parameters = update_parameters(parameters, grads)\n\n" + _prints(WEIGHTS, "parameters"),
+        "nn_model": "X_assess, Y_assess = nn_model_test_case()\n"
+                    "parameters = nn_model(X_assess, Y_assess, 4, num_iterations=10000, print_cost=True)\n"
+                    + _prints(WEIGHTS, "parameters"),
+        "predict": "parameters, X_assess = predict_test_case()\n\npredictions = predict(parameters, X_assess)\n"
+                   'print("predictions mean = " + str(np.mean(predictions)))',
+    },
+    "p_2021": {
+        "layer_sizes": "t_X, t_Y = layer_sizes_test_case()\n(n_x, n_h, n_y) = layer_sizes(t_X, t_Y)\n"
+                       'print("The size of the input layer is: n_x = " + str(n_x))\n'
+                       'print("The size of the hidden layer is: n_h = " + str(n_h))\n'
+                       'print("The size of the output layer is: n_y = " + str(n_y))\n\nlayer_sizes_test(layer_sizes)',
+        "initialize_parameters": "np.random.seed(2)\nn_x, n_h, n_y = initialize_parameters_test_case()\n"
+                                 "parameters = initialize_parameters(n_x, n_h, n_y)\n\n" + _prints(WEIGHTS, "parameters")
+                                 + "\n\ninitialize_parameters_test(initialize_parameters)",
+        "forward_propagation": "t_X, parameters = forward_propagation_test_case()\n"
+                               "A2, cache = forward_propagation(t_X, parameters)\n"
+                               'print("A2 = " + str(A2))\n\nforward_propagation_test(forward_propagation)',
+        "compute_cost": "A2, t_Y = compute_cost_test_case()\ncost = compute_cost(A2, t_Y)\n"
+                        'print("cost = " + str(compute_cost(A2, t_Y)))\n\ncompute_cost_test(compute_cost)',
+        "backward_propagation": "parameters, cache, t_X, t_Y = backward_propagation_test_case()\n\n"
+                                "grads = backward_propagation(parameters, cache, t_X, t_Y)\n" + _prints(GRADS, "grads")
+                                + "\n\nbackward_propagation_test(backward_propagation)",
+        "update_parameters": "parameters, grads = update_parameters_test_case()\n"
+                             "parameters = update_parameters(parameters, grads)\n\n" + _prints(WEIGHTS, "parameters")
+                             + "\n\nupdate_parameters_test(update_parameters)",
+        "nn_model": "nn_model_test(nn_model)",
+        "predict": "parameters, t_X = predict_test_case()\n\npredictions = predict(parameters, t_X)\n"
+                   'print("Predictions: " + str(predictions))\n\npredict_test(predict)',
+    },
+}
+PLANAR_EXPLAINED = {
+    "layer_sizes": "How big is each layer? The input's and output's sizes come from the data; the hidden layer has 4 units.",
+    "initialize_parameters": "Small random weights, so that the hidden units differ; zero biases.",
+    "forward_propagation": "From the inputs to the output: a tanh hidden layer, then a sigmoid.",
+    "compute_cost": "How far the outputs are from the labels: the cross-entropy, averaged over the examples.",
+    "backward_propagation": "The gradients, from the output layer back to the first one.",
+    "update_parameters": "One step downhill for every parameter.",
+    "nn_model": "Everything together, repeated: forward, cost, backward, update.",
+    "predict": "Blue where the network's output is above one half, red otherwise.",
+}
+
+
+def planar_notebook(family: str, variant: str, *, edits: dict | None = None) -> nbformat.NotebookNode:
+    """The planar-data week in the shape of the notebooks of 2017 (p_2017), 2018 (p_v5), 2020
+    (p_v6c) or 2021 and later (p_2021); solved as ``variant`` says, ``edits`` for the functions
+    that differ."""
+    edits = edits or {}
+    cells_family = {"p_2017": "p_old", "p_v5": "p_old"}.get(family, family)
+    new = family == "p_2021"
+    cells = [v4.new_markdown_cell("# Planar data classification with one hidden layer\n\n"
+                                  "A network with one hidden layer separates classes no straight line can."),
+             v4.new_code_cell(_planar_imports(family)),
+             v4.new_markdown_cell("## The data\n\nA flower of red and blue points."),
+             v4.new_code_cell("X, Y = load_planar_dataset()"),
+             v4.new_code_cell("plt.scatter(X[0, :], X[1, :], c=Y, s=40, cmap=plt.cm.Spectral);")]
+    if new:
+        shapes = ("# (≈ 3 lines of code)\n# shape_X = ...\n# shape_Y = ...\n# training set size\n# m = ...\n"
+                  "# YOUR CODE STARTS HERE\nshape_X = X.shape\nshape_Y = Y.shape\nm = X.shape[1]\n"
+                  "# YOUR CODE ENDS HERE")
+    else:
+        shapes = ("### START CODE HERE ### (≈ 3 lines of code)\nshape_X = X.shape\nshape_Y = Y.shape\n"
+                  "m = X.shape[1]  # training set size\n### END CODE HERE ###")
+    cells.append(v4.new_code_cell(shapes + "\n\nprint ('The shape of X is: ' + str(shape_X))"))
+    cells.append(v4.new_code_cell("clf = sklearn.linear_model.LogisticRegressionCV();\nclf.fit(X.T, Y.T);"))
+    demos = PLANAR_DEMOS["p_2021" if new else "old"]
+    for name in planar_cells.FUNCTIONS:
+        cells.append(v4.new_markdown_cell(f"### {name}\n\n{PLANAR_EXPLAINED[name]}"))
+        body = planar_cells.cell(cells_family, name, edits.get(name, variant))
+        cells.append(v4.new_code_cell(f"# GRADED FUNCTION: {name}\n\n{body}"))
+        cells.append(v4.new_code_cell(demos[name]))
+    cells.append(v4.new_code_cell("parameters = nn_model(X, Y, n_h = 4, num_iterations = 10000, print_cost=True)\n\n"
+                                  "plot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)\n"
+                                  'plt.title("Decision Boundary for hidden layer size " + str(4))'))
+    cells.append(v4.new_code_cell("predictions = predict(parameters, X)\n"
+                                  "print ('Accuracy: %d' % float((np.dot(Y, predictions.T) + np.dot(1 - Y, 1 - predictions.T)) "
+                                  "/ float(Y.size) * 100) + '%')"))
+    cells.append(v4.new_code_cell("noisy_circles, noisy_moons, blobs, gaussian_quantiles, no_structure = "
+                                  "load_extra_datasets()\n\ndatasets = {\"noisy_circles\": noisy_circles,\n"
+                                  "            \"noisy_moons\": noisy_moons}\n\ndataset = \"noisy_moons\"\n\n"
+                                  "X, Y = datasets[dataset]\nX, Y = X.T, Y.reshape(1, Y.shape[0])"))
+    nb = v4.new_notebook(cells=cells, metadata={"kernelspec": KERNEL})
+    if new:
+        nb.nbformat_minor = 4
+    else:
+        nb.metadata["coursera"] = {**COURSERA, "graded_item_id": "wRuwL", "launcher_item_id": "NI888"}
+        nb.nbformat_minor = 2
+    for cell in nb.cells:
+        cell.pop("id", None)
+    return nb
+
+
+PLANAR_NOTEBOOKS = {
+    "p_2017_ana_correct": ("p_2017", "correct", {}),
+    "p_2017_bo_wrong": ("p_2017", "correct", {"layer_sizes": "wrong", "compute_cost": "wrong", "predict": "wrong"}),
+    "p_2017_cy_stripped": ("p_2017", "stripped", {}),
+    "p_v5_dee_correct": ("p_v5", "correct", {"predict": "dot"}),
+    "p_v5_eli_wrong": ("p_v5", "correct", {"forward_propagation": "wrong", "backward_propagation": "wrong",
+                                           "nn_model": "wrong"}),
+    "p_v5_fay_stripped": ("p_v5", "stripped", {}),
+    "p_v6c_gil_correct": ("p_v6c", "correct", {"compute_cost": "dot"}),
+    "p_v6c_hal_wrong": ("p_v6c", "correct", {"initialize_parameters": "wrong", "update_parameters": "wrong",
+                                             "compute_cost": "wrong"}),
+    "p_v6c_ira_stripped": ("p_v6c", "stripped", {}),
+    "p_2021_jon_correct": ("p_2021", "correct", {"compute_cost": "dot", "predict": "dot"}),
+    "p_2021_kim_wrong": ("p_2021", "correct", {"layer_sizes": "wrong", "forward_propagation": "wrong",
+                                               "nn_model": "wrong", "predict": "wrong"}),
+    "p_2021_lu_stripped": ("p_2021", "stripped", {}),
+}
+
+
 def build() -> dict:
     """assignment -> {name: the notebook's text (what ``notebooks/<assignment>/<name>.ipynb`` holds)}."""
-    texts: dict = {"logreg": {}, "numpy_basics": {}}
+    texts: dict = {"logreg": {}, "numpy_basics": {}, "planar": {}}
     for name, (family, variant, edits, updates) in NOTEBOOKS.items():
         texts["logreg"][name] = nbformat.writes(notebook(family, variant, edits=edits, updates=updates)) + "\n"
     for name, (family, variant, edits) in NP_NOTEBOOKS.items():
         texts["numpy_basics"][name] = nbformat.writes(numpy_notebook(family, variant, edits=edits)) + "\n"
+    for name, (family, variant, edits) in PLANAR_NOTEBOOKS.items():
+        texts["planar"][name] = nbformat.writes(planar_notebook(family, variant, edits=edits)) + "\n"
     return texts
 
 
