@@ -26,7 +26,7 @@ PACKAGE_ROOT = Path(grader.__file__).resolve().parent
 CHECK_MODULE = "grader_check"
 # The modules the checks and the kernel runtime import (beside the checks themselves).
 SUPPORT = ("grader", "grader.errors", "grader.outcomes", "grader.wording", "grader.cases", "grader.score",
-           "grader.signature", "grader.markers", "grader.versions", "grader.silence",
+           "grader.signature", "grader.syntax", "grader.markers", "grader.versions", "grader.silence",
            "grader.checks", "grader.checks.analysis", "grader.sandbox.observers", "grader.report.budgets",
            "grader.report.text", "grader.grading.judge", "grader.kernel_check")
 # Packages whose own __init__ imports far more than the kernel needs: empty there.

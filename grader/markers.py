@@ -21,6 +21,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import syntax
 from grader.errors import SolutionError
 
 STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
@@ -103,7 +104,7 @@ def make_stub(source: str, filename: str | Path = "<source>") -> str:
     out.extend(lines[position - 1:])
     stub = "\n".join(out) + ("\n" if source.endswith("\n") or not source else "")
     try:
-        ast.parse(stub)
+        syntax.parse(stub)
     except SyntaxError as exc:
         raise SolutionError(
             f"the stub made from this file is not valid Python (line {exc.lineno} of the stub: {exc.msg})",
@@ -156,7 +157,7 @@ def _function_spans(source: str, filename) -> list[tuple[int, int, str, int]]:
     the final ``return`` still belongs to the function.
     """
     try:
-        tree = ast.parse(source, filename=str(filename))
+        tree = syntax.parse(source, filename=str(filename))
     except SyntaxError as exc:
         raise SolutionError(f"line {exc.lineno}: syntax error: {exc.msg}", path=filename) from None
     lines = source.splitlines()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader import syntax
 from grader.errors import SolutionError
 from grader.signature import Signature
 from grader.silence import quiet
@@ -100,7 +101,7 @@ def parse_reference(solution: Path, functions) -> ReferenceSource:
     except (OSError, ValueError) as exc:
         raise SolutionError(f"the reference solution cannot be read ({exc})", path=solution) from None
     try:
-        tree = ast.parse(text, filename=str(solution))
+        tree = syntax.parse(text, filename=str(solution))
     except SyntaxError as exc:
         raise SolutionError(f"syntax error at line {exc.lineno}: {exc.msg}", path=solution) from None
     functions = tuple(functions)

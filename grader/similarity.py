@@ -28,6 +28,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import syntax
 from grader.layout import CACHE, SIMILARITY
 from grader.markers import make_stub
 from grader.report.files import atomic_write, make_folder
@@ -52,7 +53,7 @@ class Pair:
 def tokens(source: str) -> list:
     """The normalised token stream of one function's source ([] when it does not parse)."""
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError):
         return []
     names: dict = {}
@@ -113,7 +114,7 @@ def fingerprints(stream: list) -> set:
 def template_fingerprints(assignment) -> dict:
     """function -> fingerprints of the stub students start from."""
     stub = make_stub(Path(assignment.solution).read_text(encoding="utf-8"), assignment.solution)
-    tree = ast.parse(stub)
+    tree = syntax.parse(stub)
     found = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in assignment.functions:

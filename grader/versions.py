@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import signature
+from grader import signature, syntax
 from grader.markers import make_stub
 from grader.signature import Signature
 
@@ -151,7 +151,7 @@ def parse_template(text: str, filename: str, functions, names=None) -> dict:
     their graded names (``names``: graded name -> the name the template gives it, when another).
     Raises ValueError (with the line) when it does not parse."""
     try:
-        tree = ast.parse(text, filename=filename)
+        tree = syntax.parse(text, filename=filename)
     except SyntaxError as exc:
         raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
     lines = text.split("\n")

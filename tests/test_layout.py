@@ -90,3 +90,24 @@ def test_modules_and_functions_fit_in_one_reading():
                 if length > MAX_FUNCTION_LINES:
                     long_functions.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}: {length} lines")
     assert not long_modules + long_functions, "\n".join(long_modules + long_functions)
+
+
+# Parsed only where no other grading thread runs at the same time: the command line's own
+# steps (generate, import, export), the student's kernel, and the sandboxed child.
+SINGLE_THREADED = {"grader.bundle", "grader.check_module", "grader.generate", "grader.kernel_check",
+                   "grader.importers", "grader.importers.infer", "grader.importers.solved",
+                   "grader.importers.write", "grader.sandbox.imports", "grader.syntax"}
+
+
+def test_grading_parses_through_the_lock_that_keeps_two_threads_from_parsing_at_once():
+    """CPython 3.11's AST conversion is not thread-safe (grader/syntax.py): a raw ast.parse in a
+    module grading threads reach fails now and then with a SystemError under load."""
+    raw = []
+    for name, path in MODULES.items():
+        if name in SINGLE_THREADED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parse" \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "ast":
+                raw.append(f"{name}:{node.lineno}")
+    assert not raw, f"use grader.syntax.parse: {raw}"

@@ -20,6 +20,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import syntax
 from grader.errors import ConfigError, SolutionError
 from grader.markers import find_regions
 from grader.mistakes import kinds_arrays, kinds_calls, kinds_values
@@ -146,7 +147,7 @@ def from_file(solution: Path, functions) -> dict:
     if not path.is_file():
         return {}
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = syntax.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, ValueError, SyntaxError) as exc:
         raise SolutionError(f"cannot be read as Python: {exc}", path=path) from None
     defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}

@@ -15,6 +15,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from grader import syntax
+
 # Cell magics whose body is Python (Jupyter runs it); any other cell magic (%%bash,
 # %%writefile, %%html...) makes the whole cell something else than Python.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
@@ -98,7 +100,7 @@ def blank_magics(code: str) -> tuple[str, str | None]:
 def parse(code: str, filename: str) -> ast.Module | SyntaxIssue:
     """Parse; callers silence SyntaxWarnings once around many calls (see ``selection.select``)."""
     try:
-        return ast.parse(code, filename=filename)
+        return syntax.parse(code, filename=filename)
     except SyntaxError as exc:
         lineno, offset = exc.lineno, exc.offset
         if "\x00" in code and not lineno:  # Python does not say where the NUL character is

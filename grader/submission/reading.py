@@ -9,7 +9,6 @@ course notebook comes near, so that no file can make loading slow or large.
 """
 from __future__ import annotations
 
-import ast
 import codecs
 import json
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader import syntax
 from grader.submission import files, students
 from grader.submission.files import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure, folder_digest, read_regular
 from grader.submission.formats import Format, format_of, register_format
@@ -151,7 +151,7 @@ def _json_failure(exc: json.JSONDecodeError, text: str, name: str) -> ReadFailur
 
 def _looks_like_python(text: str) -> bool:
     try:
-        ast.parse(text)
+        syntax.parse(text)
     except Exception:  # any failure just means "no"
         return False
     return True

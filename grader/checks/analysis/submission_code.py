@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from grader import syntax
+
 
 @dataclass(frozen=True)
 class Spot:
@@ -75,7 +77,7 @@ class SubmissionCode:
         code = cls()
         for chunk in chunks or ():
             try:
-                tree = ast.parse(chunk.source, filename=chunk.filename)
+                tree = syntax.parse(chunk.source, filename=chunk.filename)
             except (SyntaxError, ValueError):
                 code.unparsable.append(chunk.filename)
                 continue
