@@ -6,8 +6,9 @@ What ``make bench`` does with it, and what ``tests/test_export_nbgrader.py`` sha
    dependency of the grader; reused while its ``.installed`` marker names the same packages).
    When the package registry cannot be reached it raises ``ToolUnavailable``, and the bench
    reports nbgrader's figures as null instead of assuming any.
-2. ``course``: ``grader export nbgrader`` of the assignment into an nbgrader course folder, then
-   ``nbgrader generate_assignment`` (the released notebook students would start from).
+2. ``course``: ``grader export nbgrader`` of the assignment into an nbgrader course folder (for the
+   bench, its grading cells only: ``grading_cells_only``), then ``nbgrader generate_assignment``
+   (the released notebook students would start from).
 3. ``submit``: each student's graded cells pasted into the released notebook's solution cells
    (matched by grade_id, which is the function's name), as a student filling it in would.
 4. ``nbgrader autograde``, timed (wall, and CPU of the reaped children through getrusage), and
@@ -173,6 +174,7 @@ def agreement(ours: dict, theirs: dict, tolerance: float = 1e-3) -> tuple:
 
 
 def children_cpu() -> float:
+    """CPU seconds of this process's reaped children so far: nbgrader and, through it, its kernels."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -183,8 +185,8 @@ def grading_cells_only(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
 
     The grader never runs those cells; nbgrader runs every cell, and on the logreg notebook the
     training cells cost more than all the grading (tens of seconds per notebook). Without them
-    nbgrader does the same work as the grader, so the ratio measured is a lower bound, not
-    flattered by cells that only one of the tools runs."""
+    nbgrader runs only what grading needs (setup, the student's functions, the test cells), so
+    the ratio measured is a lower bound, not flattered by cells that only one tool runs."""
     copy = nbformat.from_dict(notebook)
     copy.cells = [c for c in copy.cells if c.cell_type != "code" or c.get("metadata", {}).get("nbgrader")]
     return copy
