@@ -418,6 +418,11 @@ def main(argv=None) -> int:
               f"(stratified by kind), {jobs} process(es) at a time...")
         naive = run_naive(items, sample, args.config.resolve(), args.assignment, work / "naive", jobs)
         agree = compare(main_run["results"], naive["reported"])
+        broken = sorted(name for name, line in naive["reported"].items()
+                        if line.get("status") == "error" or "error" in line)
+        if broken:  # a baseline that fails internally is fast for the wrong reason: say so
+            print(f"  WARNING: the naive baseline failed internally on {len(broken)} submission(s) "
+                  f"({', '.join(broken[:5])}): its time is not a baseline; see {work / 'naive'}", file=sys.stderr)
         naive["same_score"] = agree
         print(f"  sample: {naive['sample']} in {naive['sample_wall_s']:.1f} s, {naive['mean_process_s']:.3f} s per "
               f"process; per kind: " + ", ".join(f"{k} {v:.2f}s" for k, v in naive["per_kind_s"].items()))
