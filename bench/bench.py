@@ -270,7 +270,7 @@ def run_nbgrader(assignment, paths: list, kinds: dict, folder: Path, jobs: int, 
     except nbgrader_side.ToolUnavailable as error:
         print(f"  nbgrader NOT MEASURED: {error}")
         return {"skipped": str(error)}
-    except (nbgrader_side.ToolFailed, subprocess.CalledProcessError, OSError) as error:
+    except (nbgrader_side.ToolFailed, subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         print(f"  nbgrader NOT MEASURED, it failed: {error}", file=sys.stderr)
         return {"skipped": f"nbgrader failed: {str(error).splitlines()[0]}"}
     print(f"  autograde: {run['wall_s']:.1f} s wall for {run['n']}, {run['wall_s'] / run['n']:.2f} s per notebook; "
