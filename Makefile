@@ -8,6 +8,7 @@ ASSIGNMENT ?=
 OUT ?= build/grades
 N ?= 200
 JOBS ?=
+BENCH_ARGS ?=
 
 .PHONY: help setup test test-tools soak grade assignments bench doctor clean
 
@@ -18,7 +19,8 @@ help:
 	@echo "make test-tools                           the comparisons with nbgrader and otter-grader themselves"
 	@echo "make soak                                 200 random fault-injection batches (and the 200-run forms)"
 	@echo "make assignments                          regenerate assignments/ (every assignment) from solutions/ + config.yaml"
-	@echo "make bench [N=1000]                       benchmark grading N generated submissions"
+	@echo "make bench [N=1000] [BENCH_ARGS=--no-nbgrader]"
+	@echo "                                         benchmark grading N generated submissions, beside nbgrader"
 	@echo "make doctor                               show which sandbox protections are active here"
 
 setup: $(VENV)/.installed
@@ -47,7 +49,7 @@ assignments: setup
 	$(BIN)/grader generate
 
 bench: setup
-	$(BIN)/python bench/bench.py --n $(N)
+	$(BIN)/python bench/bench.py --n $(N) $(BENCH_ARGS)
 
 doctor: setup
 	$(BIN)/grader doctor

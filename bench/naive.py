@@ -36,6 +36,10 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402,F401  (what every naive grader pays for, per student)
 
+# numpy's global RandomState's seed, taken before student code runs (a student may replace
+# np.random.seed): the cases with an np_seed are seeded with it, as in the sandboxed child.
+SEED_NUMPY = np.random.mtrand._rand.seed
+
 
 class _CallTimeout(BaseException):
     pass
@@ -70,7 +74,7 @@ class InProcessSession:
             except BaseException as exc:  # noqa: BLE001 - a student's SystemExit is an error too
                 self.load_report.append({"status": "error", "error": f"{type(exc).__name__}: {exc}"})
 
-    def call(self, fn, args, kwargs, proxies=None, timeout=10.0, observe=()):
+    def call(self, fn, args, kwargs, proxies=None, timeout=10.0, observe=(), np_seed=None):
         from grader import outcomes as st
         from grader.sandbox import wire
         from grader.sandbox.observers import OBSERVERS
@@ -100,6 +104,8 @@ class InProcessSession:
         timer.start()
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                if np_seed is not None:   # as the sandboxed child does, right before the call
+                    SEED_NUMPY(np_seed)
                 value = func(*args, **kwargs)
         except _CallTimeout:
             status, error = st.TIMEOUT, f"did not return within {timeout:g} s"

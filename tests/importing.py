@@ -3,12 +3,13 @@
 Four functions (``predict`` calls ``sigmoid``, as nbgrader and Otter run it: the student's own),
 tests with public and hidden parts and points, and, per function, answers that are right,
 wrong, raise, or left as the stub. ``students(n)`` picks a fixed mix of them per student.
-Also: ``tool_env(name, packages)``, a test-only virtual environment under ``build/``.
+Also: ``tool_env(name, packages)``, a test-only virtual environment under ``build/`` (the
+benchmark's, bench/nbgrader_side.py, shared with ``make bench``), and ``bench_module(name)``.
 """
 from __future__ import annotations
 
+import importlib.util
 import random
-import subprocess
 import sys
 from pathlib import Path
 
@@ -164,25 +165,37 @@ def answered(release: nbformat.NotebookNode, choice: dict) -> nbformat.NotebookN
     return notebook
 
 
+def bench_module(name: str):
+    """A module of bench/ (code the benchmark and the tests share), loaded by its path, as
+    ``bench_<name>``. bench/ never stays on sys.path, and what a module imports from its siblings
+    (make_submissions: ``variants``) never stays in sys.modules under its plain name: bench's
+    variants.py would shadow the tests' package tests/variants/ (and the other way round)."""
+    key = f"bench_{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    bench = ROOT / "bench"
+    siblings = {p.stem for p in bench.glob("*.py")}
+    shadowed = {n: sys.modules.pop(n) for n in siblings if n in sys.modules}
+    saved_path = list(sys.path)
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location(key, bench / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved_path
+        for sibling in siblings:
+            sys.modules.pop(sibling, None)
+        sys.modules.update(shadowed)
+    return module
+
+
 def tool_env(name: str, packages: list) -> Path:
-    """``build/env-<name>``, a virtual environment with ``packages`` for tests only (never the
-    grader's dependencies); skips the test when the package registry cannot be reached."""
-    env = ROOT / "build" / f"env-{name}"
-    python = env / "bin" / "python"
-    marker = env / ".installed"
-    wanted = " ".join(packages)
-    if marker.is_file() and marker.read_text() == wanted:
-        return env
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True, timeout=300)
-    done = subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], capture_output=True, text=True,
-                          timeout=900)
-    if done.returncode != 0:
-        unreachable = any(word in done.stderr for word in ("Could not find a version", "connection", "Network",
-                                                           "Temporary failure", "No matching distribution"))
-        if unreachable:
-            pytest.skip(f"{' '.join(packages)} cannot be installed (package registry unreachable): "
-                        f"{done.stderr.strip().splitlines()[-1]}")
-        raise RuntimeError(f"installing {wanted} into {env} failed:\n{done.stderr}")
-    marker.write_text(wanted)
-    return env
+    """``build/env-<name>``, a virtual environment with ``packages`` for tests and the bench only
+    (never the grader's dependencies); skips the test when the package registry cannot be reached."""
+    side = bench_module("nbgrader_side")
+    try:
+        return side.tool_env(name, packages)
+    except side.ToolUnavailable as error:
+        pytest.skip(str(error))

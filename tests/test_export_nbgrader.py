@@ -9,10 +9,8 @@ callees, as nbgrader runs a notebook).
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import subprocess
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -20,8 +18,10 @@ import pytest
 from grader.config import load_config
 from grader.exports.nbgrader import export
 from grader.pipeline import grade_paths
-from importing import ROOT, tool_env
-from test_import_equivalence import run
+from importing import ROOT, bench_module, tool_env
+
+# The steps make bench runs too (export, generate_assignment, answers pasted by grade_id).
+side = bench_module("nbgrader_side")
 
 
 def test_the_export_is_an_nbgrader_source_notebook_with_solutions_and_hidden_tests(tmp_path):
@@ -49,45 +49,24 @@ def test_the_cli_writes_it(tmp_path):
     assert (tmp_path / "numpy_basics.ipynb").is_file() and "wrote" in done.stdout
 
 
-def answer_cells(path: Path) -> dict:
-    """function -> the source of its graded cell in an example submission."""
-    notebook = nbformat.read(path, as_version=4)
-    return {c.metadata["grader"]["function"]: c.source for c in notebook.cells
-            if c.cell_type == "code" and c.metadata.get("grader", {}).get("function")}
-
-
 @pytest.mark.slow
 @pytest.mark.tools
 def test_nbgrader_autograde_of_the_export_gives_the_graders_values_and_shapes_points(tmp_path):
-    env = tool_env("nbgrader", ["nbgrader==0.9.*", "numpy"])
+    env = tool_env("nbgrader", side.NBGRADER_PACKAGES)
     nbgrader = env / "bin" / "nbgrader"
     assignment = dataclasses.replace(load_config(ROOT / "config.yaml").assignment("numpy_basics"),
                                      attribution="as_submitted")
     course = tmp_path / "course"
-    export(assignment, course / "source" / assignment.name)
-    (course / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\n")
-    run([nbgrader, "generate_assignment", assignment.name, "--force"], course)
-    release = nbformat.read(course / "release" / assignment.name / f"{assignment.name}.ipynb", as_version=4)
+    release = side.course(assignment, course, env)
     examples = sorted((ROOT / "examples" / assignment.name).glob("*.ipynb"))
-    for path in examples:
-        answers = answer_cells(path)
-        notebook = nbformat.from_dict(release)
-        for cell in notebook.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
-                cell.source = answers[grade_id]
-        folder = course / "submitted" / path.stem / assignment.name
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / f"{assignment.name}.ipynb")
-    run([nbgrader, "autograde", assignment.name, "--force"], course, timeout=900)
-    run([nbgrader, "export", "--to", str(tmp_path / "grades.csv")], course)
-    with open(tmp_path / "grades.csv", newline="") as handle:
-        theirs = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}
+    side.submit(release, assignment.name, course, examples)
+    side.run_tool([nbgrader, "autograde", assignment.name, "--force"], course, timeout=900)
+    side.run_tool([nbgrader, "export", "--to", str(tmp_path / "grades.csv")], course)
+    theirs = side.read_scores(tmp_path / "grades.csv")
 
     results = grade_paths(assignment, examples, jobs=2)
     # The checks' own tests (the instructor's hand-written tests are not exported).
-    ours = {r.student: sum(t.score for t in r.tests if t.check in ("values", "shapes")
-                           and t.name.endswith(("(public cases)", "(hidden cases)"))) for r in results}
+    ours = {r.student: side.values_shapes_points(r) for r in results}
     assert set(theirs) == set(ours) and len(ours) >= 8
     assert ours == pytest.approx(theirs, abs=1e-3), {s: (ours[s], theirs[s]) for s in ours}
     assert len(set(round(v, 2) for v in ours.values())) >= 4, ours

@@ -23,7 +23,7 @@ from grader.importers import nbgrader as nbgrader_reader
 from grader.importers import otter as otter_reader
 from grader.importers.write import write
 from grader.pipeline import grade_paths
-from importing import answered, nbgrader_source, otter_source, students, tool_env
+from importing import answered, bench_module, nbgrader_source, otter_source, students, tool_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.tools]
 
@@ -51,7 +51,7 @@ def grader_scores(kind, source: Path, course: Path, submissions: Path) -> dict:
 
 
 def test_an_imported_nbgrader_assignment_scores_as_nbgrader_autograde(tmp_path):
-    env = tool_env("nbgrader", ["nbgrader==0.9.*", "numpy"])
+    env = tool_env("nbgrader", bench_module("nbgrader_side").NBGRADER_PACKAGES)
     nbgrader = env / "bin" / "nbgrader"
     course = tmp_path / "nbgrader"
     (course / "source" / "ps1").mkdir(parents=True)
