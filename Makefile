@@ -21,7 +21,10 @@ help:
 	@echo "make bench [N=1000]                       benchmark grading N generated submissions"
 	@echo "make doctor                               show which sandbox protections are active here"
 
+# Bytecode for the grader's own modules: the grader, its worker processes and zygotes start
+# without compiling them, even where PYTHONDONTWRITEBYTECODE is set (up-to-date files are skipped).
 setup: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q grader >/dev/null
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
