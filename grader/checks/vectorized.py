@@ -135,6 +135,19 @@ class VectorizedCheck(Check):
                                     repeat=TIMING_REPEAT, with_reference=True))
         return probes
 
+    def wants(self, run: FunctionRun, probe, done: list) -> bool:
+        """The timing probes only when a spot could fail on them (see ``_spot_findings``): an
+        iterating, non-constant spot that the line counts of the dynamic probes (run before
+        them) cannot vouch for. Without one, no clock reading can change the verdict."""
+        if not probe.name.startswith("timing:"):
+            return True
+        code = self.state(run).get(run.submission)
+        graded = set(run.assignment.functions)
+        spots = loop_spots(code, run.spec.name, graded)
+        watched = self._watched(spots, self._dynamic(run, code, done, graded))
+        return any(spot.kind in ITERATING and spot.kind != "exec" and not spot.constant and spot not in watched
+                   for spot in spots)
+
     def timing_enabled(self, spec, assignment, reference) -> bool:
         choice = self.options(spec)["timing"]
         if choice is not None:
