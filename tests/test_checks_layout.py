@@ -114,6 +114,17 @@ def test_the_code_cache_parses_each_submission_once():
     assert set(cache.get(anonymous).defs) == {"g"} and set(cache.get(other).defs) == {"h"}
 
 
+def test_the_teaching_checks_share_one_parse_of_the_same_code_and_only_of_the_same_code():
+    from variants.harness import Chunk, Submission
+
+    alice = Submission("alice", [Chunk("<cell 1>", "def f(x):\n    return x\n")], digest="a" * 64)
+    twin = Submission("bob", [Chunk("<cell 1>", "def f(x):\n    return x\n")], digest="b" * 64)
+    assert CodeCache().get(alice) is CodeCache().get(twin)      # rank1's cache and vectorized's
+    # the same bytes read for another assignment may keep other cells: another parse
+    other = Submission("alice", [Chunk("<cell 2>", "def f(x):\n    return x\n")], digest="a" * 64)
+    assert CodeCache().get(other) is not CodeCache().get(alice)
+
+
 # ------------------------------------------------------------------ the batch's one parsed reference
 
 

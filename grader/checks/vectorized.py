@@ -41,7 +41,7 @@ from grader.checks.analysis.failures import HEADLINES
 from grader.checks.analysis.hidden import exception_name
 from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots, needed_by_the_task
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
-from grader.checks.analysis.submission_code import CodeCache
+from grader.checks.analysis.submission_code import CodeCache, walk
 from grader.checks.analysis.templates import grown_in, template_spots
 from grader.checks.analysis.traces import parse_lines_report
 from grader.outcomes import Finding, Verdict
@@ -273,7 +273,7 @@ class VectorizedCheck(Check):
         definition = code.defs.get(run.spec.name)
         if definition is None:
             return set()
-        loops = {node.lineno: node for node in ast.walk(definition.node)
+        loops = {node.lineno: node for node in walk(definition.node)
                  if isinstance(node, (ast.For, ast.AsyncFor, ast.While))}
         return {spot for spot in spots if spot.kind == "loop" and spot.function == run.spec.name
                 and spot.line in loops and needed_by_the_task(definition, loops[spot.line], run.spec.inputs)}

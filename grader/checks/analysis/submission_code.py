@@ -47,7 +47,7 @@ class Definition:
         for every line it reports)."""
         if self._statements is None:
             index: dict = {}
-            for node in ast.walk(self.node):
+            for node in walk(self.node):
                 if isinstance(node, ast.stmt) and not isinstance(
                         node, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With)):
                     index.setdefault(node.lineno, []).append(node)
@@ -174,6 +174,24 @@ class SubmissionCode:
         return {n: called_names(self.defs[n].node) & names for n in names}
 
 
+_WALKED: dict = {}          # id(node) -> (node, its walk); the node is kept, so its id is not reused
+WALK_LIMIT = 1 << 14
+
+
+def walk(node: ast.AST) -> tuple:
+    """``ast.walk(node)`` as a tuple, in the same order, made once per node: every spot finder of
+    both teaching checks walks the same definitions again, for every function that reaches
+    them. The trees walked here are never changed after parsing."""
+    entry = _WALKED.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    nodes = tuple(ast.walk(node))
+    if len(_WALKED) >= WALK_LIMIT:
+        _WALKED.clear()
+    _WALKED[id(node)] = (node, nodes)
+    return nodes
+
+
 @dataclass
 class _Chunk:
     filename: str
@@ -181,37 +199,36 @@ class _Chunk:
 
 
 class CodeCache:
-    """Parsed submissions, kept for one batch: a check reads each submission's code once,
-    however many of its functions it judges. Bounded, so a long batch does not grow it."""
+    """Parsed submissions: a check reads each submission's code once, however many of its
+    functions it judges. Bounded, so a long batch does not grow it.
+
+    The parse depends on the code chunks' names and text alone, so every cache shares it
+    (and the helpers each function reaches, which both teaching checks ask for), keyed by
+    that text: the same code is parsed once for all checks, whatever submission it came from."""
 
     LIMIT = 64
-
-    def __init__(self):
-        self._entries: dict = {}
+    _shared: dict = {}     # ((filename, source), ...) -> SubmissionCode
 
     def get(self, submission) -> SubmissionCode:
-        digest = getattr(submission, "digest", None)
-        key = digest or id(submission)
-        entry = self._entries.get(key)
-        # The same digest means the same bytes; without one, only the very same object.
-        if entry is not None and (entry[0] is submission or digest):
-            return entry[1]
-        code = SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
-        if len(self._entries) >= self.LIMIT:
-            self._entries.clear()
-        self._entries[key] = (submission, code)  # the object is kept, so its id is not reused
+        key = tuple((chunk.filename, chunk.source) for chunk in getattr(submission, "chunks", None) or ())
+        code = self._shared.get(key)
+        if code is None:
+            code = SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
+            if len(self._shared) >= self.LIMIT:
+                self._shared.clear()
+            self._shared[key] = code
         return code
 
 
 def read_names(node: ast.AST) -> set:
     """Plain names this code reads (to follow module-level values such as a frompyfunc'd lambda)."""
-    return {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
+    return {sub.id for sub in walk(node) if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
 
 
 def called_names(node: ast.AST) -> set:
     """Plain names this code calls or passes around as callables (``map(helper, ...)``)."""
     names = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call):
             if isinstance(sub.func, ast.Name):
                 names.add(sub.func.id)
