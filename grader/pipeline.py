@@ -64,8 +64,11 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
             cache.store(out, result, keys[index])
 
     stats: dict = {}
+    # The mistake models' outputs are kept with the results (unless --force), so a rerun, and
+    # every grader process of this one, computes them once.
     grade(assignment, [work[i] for i in todo], jobs=jobs, options=options, on_result=finished,
-          deny_paths=(Path(submissions), out), progress=not quiet, stats=stats)
+          deny_paths=(Path(submissions), out), progress=not quiet, stats=stats,
+          store=None if force else out / cache.CACHE_DIR / "mistakes")
     graded = set(todo)
     for i, result in enumerate(results):
         if i not in graded:
@@ -118,9 +121,11 @@ def grade_examples(config, name: str | None, out: Path, **options) -> int:
 
 def grade(assignment, work: list, *, jobs: int, options: Options = Options(), processes: int | None = None,
           on_result=None, deny_paths: tuple = (), stats: dict | None = None, batch=None,
-          progress: bool = False) -> list:
+          progress: bool = False, store: Path | None = None) -> list:
     """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
-    ``processes`` is a shortcut for ``options.processes``.
+    ``processes`` is a shortcut for ``options.processes``. ``store``: a folder of the grader's where
+    the mistake models' outputs are kept for every grader process and later runs (none: each
+    batch computes them again).
 
     ``on_result(position, result)`` is called as each result arrives. ``progress`` shows the
     batch's progress on stderr: tqdm's bar on a terminal, else a line every few seconds
@@ -130,7 +135,8 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
     if not work:
         return []
     seconds = batch_seconds(assignment, len(work), jobs)
-    job = Job(assignment, list(work), jobs, time.monotonic() + seconds, tuple(deny_paths), stats, batch)
+    job = Job(assignment, list(work), jobs, time.monotonic() + seconds, tuple(deny_paths), stats, batch,
+              store=str(store) if store is not None else None)
     if processes is not None:
         options = dataclasses.replace(options, processes=processes)
     backend = choose_backend(job, options)
