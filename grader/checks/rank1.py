@@ -37,7 +37,7 @@ from grader.checks.analysis.broadcasting import ShapeEval, repeats_dimension, sy
 from grader.checks.analysis.loops import data_loops
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
 from grader.checks.analysis.rank1_spots import names_in_arithmetic, rank1_spots
-from grader.checks.analysis.submission_code import CodeCache, SubmissionCode
+from grader.checks.analysis.submission_code import CodeCache, SubmissionCode, walk
 from grader.checks.analysis.traces import parse_locals_report
 from grader.outcomes import Finding, Verdict
 from grader.silence import quiet
@@ -273,7 +273,7 @@ class _LocalsView:
                 continue
             evaluator = ShapeEval(self.code.qualname, env)
             for statement in definition.statements_at(line):
-                for node in ast.walk(statement):
+                for node in walk(statement):
                     if not isinstance(node, ast.BinOp) or isinstance(node.op, ast.MatMult):
                         continue
                     for side, other in ((node.left, node.right), (node.right, node.left)):
