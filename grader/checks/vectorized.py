@@ -41,7 +41,7 @@ from grader.checks.analysis.failures import HEADLINES
 from grader.checks.analysis.hidden import exception_name
 from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots, needed_by_the_task
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
-from grader.checks.analysis.submission_code import CodeCache, walk
+from grader.checks.analysis.submission_code import code_of, walk
 from grader.checks.analysis.templates import grown_in, template_spots
 from grader.checks.analysis.traces import parse_lines_report
 from grader.outcomes import Finding, Verdict
@@ -110,9 +110,6 @@ class VectorizedCheck(Check):
 
     # ------------------------------------------------------------------ probes
 
-    def prepare(self, assignment, reference) -> CodeCache:
-        return CodeCache()
-
     def probes(self, spec, assignment, reference) -> list:
         dims = spec.size_names
         if not dims:
@@ -141,7 +138,7 @@ class VectorizedCheck(Check):
         them) cannot vouch for. Without one, no clock reading can change the verdict."""
         if not probe.name.startswith("timing:"):
             return True
-        code = self.state(run).get(run.submission)
+        code = code_of(run)
         graded = set(run.assignment.functions)
         spots = loop_spots(code, run.spec.name, graded)
         watched = self._watched(spots, self._dynamic(run, code, done, graded))
@@ -164,7 +161,7 @@ class VectorizedCheck(Check):
             return [self._verdict(run, 0.0, [Finding(
                 message=f"{name} returns None: not judged until it computes its outputs",
                 fix="write the function's body (replace the stub) and return its outputs")])]
-        code = self.state(run).get(run.submission)
+        code = code_of(run)
         graded = set(run.assignment.functions)
         spots = loop_spots(code, name, graded)
         probes = run.probes.get(self.name, [])

@@ -174,21 +174,15 @@ class SubmissionCode:
         return {n: called_names(self.defs[n].node) & names for n in names}
 
 
-_WALKED: dict = {}          # id(node) -> (node, its walk); the node is kept, so its id is not reused
-WALK_LIMIT = 1 << 14
-
-
 def walk(node: ast.AST) -> tuple:
-    """``ast.walk(node)`` as a tuple, in the same order, made once per node: every spot finder of
-    both teaching checks walks the same definitions again, for every function that reaches
-    them. The trees walked here are never changed after parsing."""
-    entry = _WALKED.get(id(node))
-    if entry is not None and entry[0] is node:
-        return entry[1]
-    nodes = tuple(ast.walk(node))
-    if len(_WALKED) >= WALK_LIMIT:
-        _WALKED.clear()
-    _WALKED[id(node)] = (node, nodes)
+    """``ast.walk(node)`` as a tuple, in the same order, made once per node and kept on it (with
+    the parsed code, per batch): every spot finder of both teaching checks walks the same
+    definitions again, for every function that reaches them. The trees the checks read are never
+    changed after parsing."""
+    nodes = getattr(node, "_walked", None)
+    if nodes is None:
+        nodes = tuple(ast.walk(node))
+        node._walked = nodes
     return nodes
 
 
@@ -199,25 +193,37 @@ class _Chunk:
 
 
 class CodeCache:
-    """Parsed submissions: a check reads each submission's code once, however many of its
-    functions it judges. Bounded, so a long batch does not grow it.
-
-    The parse depends on the code chunks' names and text alone, so every cache shares it
-    (and the helpers each function reaches, which both teaching checks ask for), keyed by
-    that text: the same code is parsed once for all checks, whatever submission it came from."""
+    """Parsed submissions, kept for one batch: each submission's code is parsed once, however
+    many functions and checks judge it. Bounded, so a long batch does not grow it. Keyed by the
+    code chunks' names and text, which is all the parse depends on (the same bytes read for
+    another assignment, or a .py file under another student's name, is other code)."""
 
     LIMIT = 64
-    _shared: dict = {}     # ((filename, source), ...) -> SubmissionCode
+
+    def __init__(self):
+        self._entries: dict = {}
 
     def get(self, submission) -> SubmissionCode:
         key = tuple((chunk.filename, chunk.source) for chunk in getattr(submission, "chunks", None) or ())
-        code = self._shared.get(key)
+        code = self._entries.get(key)
         if code is None:
             code = SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
-            if len(self._shared) >= self.LIMIT:
-                self._shared.clear()
-            self._shared[key] = code
+            if len(self._entries) >= self.LIMIT:
+                self._entries.clear()
+            self._entries[key] = code
         return code
+
+
+PARSED = "(parsed code)"    # the batch's CodeCache in FunctionRun.state (no check has this name)
+
+
+def code_of(run) -> SubmissionCode:
+    """``run``'s submission parsed, once per batch for every check that reads code (``run.state``
+    is the batch's), with the helpers each function reaches, which both teaching checks ask for."""
+    cache = run.state.get(PARSED)
+    if cache is None:
+        cache = run.state.setdefault(PARSED, CodeCache())
+    return cache.get(run.submission)
 
 
 def read_names(node: ast.AST) -> set:
