@@ -64,11 +64,8 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
             cache.store(out, result, keys[index])
 
     stats: dict = {}
-    # The mistake models' outputs are kept with the results (unless --force), so a rerun, and
-    # every grader process of this one, computes them once.
     grade(assignment, [work[i] for i in todo], jobs=jobs, options=options, on_result=finished,
-          deny_paths=(Path(submissions), out), progress=not quiet, stats=stats,
-          store=None if force else out / cache.CACHE_DIR / "mistakes")
+          deny_paths=(Path(submissions), out), progress=not quiet, stats=stats)
     graded = set(todo)
     for i, result in enumerate(results):
         if i not in graded:
@@ -123,9 +120,11 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
           on_result=None, deny_paths: tuple = (), stats: dict | None = None, batch=None,
           progress: bool = False, store: Path | None = None) -> list:
     """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
-    ``processes`` is a shortcut for ``options.processes``. ``store``: a folder of the grader's where
-    the mistake models' outputs are kept for every grader process and later runs (none: each
-    batch computes them again).
+    ``processes`` is a shortcut for ``options.processes``. ``store``: a folder of the grader's,
+    never readable by student code, where the mistake models' outputs are kept for every grader
+    process of the batch and for later batches (none: a batch split between processes shares a
+    private folder of its own). They are derived from the hidden cases: never a folder that
+    students may see, such as OUT.
 
     ``on_result(position, result)`` is called as each result arrives. ``progress`` shows the
     batch's progress on stderr: tqdm's bar on a terminal, else a line every few seconds

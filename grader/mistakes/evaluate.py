@@ -8,11 +8,12 @@ limits; each model call has a time limit of its own (a multiple of the reference
 case, within the function's call limit), and the grader kills the whole group when the
 worker's deadline passes. What a model prints never reaches the grader's console.
 
-With a ``store`` (a folder of the grader's that student code cannot reach: ``OUT/.cache/mistakes``,
-or a private one per batch that its grader processes share), a complete answer is kept there
-under a key of everything it depends on (the request, the solution and mistakes.py, the grader's
-and numpy's versions): the grader processes of one batch, and later runs, read it instead of
-starting a worker. An answer with a timeout in it depends on the machine's load and is never kept.
+With a ``store`` (a folder of the grader's that student code cannot reach, such as the private
+one that the grader processes of one batch share), a complete answer is kept there under a key
+of everything it depends on (the request, the solution's folder, the grader's and numpy's
+versions): the other grader processes read it instead of starting a worker. An answer with a
+timeout in it depends on the machine's load and is never kept. The answers hold outputs on the
+hidden cases: a store is never a folder students may see.
 """
 from __future__ import annotations
 
