@@ -23,7 +23,10 @@ help:
 	@echo "                                         benchmark grading N generated submissions, beside nbgrader"
 	@echo "make doctor                               show which sandbox protections are active here"
 
+# Bytecode for the grader's own modules: the grader, its worker processes and zygotes start
+# without compiling them, even where PYTHONDONTWRITEBYTECODE is set (up-to-date files are skipped).
 setup: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q grader >/dev/null
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -35,7 +35,6 @@ import numpy as np
 from grader import outcomes as st
 from grader.checks import FunctionRun, ProbeRun
 from grader.checks.analysis.compare import NOT_WRITTEN
-from grader.checks.analysis.submission_code import CodeCache
 from grader.checks.rank1 import Rank1State
 from grader.grading.judge import judge
 from grader.outcomes import CallOutcome, Case, CaseRun
@@ -290,7 +289,7 @@ class Runtime:
         checks = [c for c in self.checks if c.name in spec.points]
         run = FunctionRun(spec=spec, assignment=self.assignment, cases=[], source=source, submission=submission,
                           output_names=self.reference.output_names.get(name), reference=self.reference,
-                          state={"rank1": Rank1State(habits=self.habits), "vectorized": CodeCache()})
+                          state={"rank1": Rank1State(habits=self.habits)})
         timeout = spec.timeout_seconds
         for case, expected in self.public[name]:
             outcome = call(function, case.args, case.kwargs, filenames=filenames, np_seed=case.np_seed,

@@ -118,9 +118,13 @@ def grade_examples(config, name: str | None, out: Path, **options) -> int:
 
 def grade(assignment, work: list, *, jobs: int, options: Options = Options(), processes: int | None = None,
           on_result=None, deny_paths: tuple = (), stats: dict | None = None, batch=None,
-          progress: bool = False) -> list:
+          progress: bool = False, store: Path | None = None) -> list:
     """Grade ``work`` (``Found`` items) and return a StudentResult per item, in order.
-    ``processes`` is a shortcut for ``options.processes``.
+    ``processes`` is a shortcut for ``options.processes``. ``store``: a folder of the grader's,
+    never readable by student code, where the mistake models' outputs are kept for every grader
+    process of the batch and for later batches (none: a batch split between processes shares a
+    private folder of its own). They are derived from the hidden cases: never a folder that
+    students may see, such as OUT.
 
     ``on_result(position, result)`` is called as each result arrives. ``progress`` shows the
     batch's progress on stderr: tqdm's bar on a terminal, else a line every few seconds
@@ -130,7 +134,8 @@ def grade(assignment, work: list, *, jobs: int, options: Options = Options(), pr
     if not work:
         return []
     seconds = batch_seconds(assignment, len(work), jobs)
-    job = Job(assignment, list(work), jobs, time.monotonic() + seconds, tuple(deny_paths), stats, batch)
+    job = Job(assignment, list(work), jobs, time.monotonic() + seconds, tuple(deny_paths), stats, batch,
+              store=str(store) if store is not None else None)
     if processes is not None:
         options = dataclasses.replace(options, processes=processes)
     backend = choose_backend(job, options)

@@ -88,7 +88,7 @@ def test_each_batch_gets_its_own_state_and_every_function_run_reaches_it(assignm
     from variants.harness import Submission
 
     first, second = Batch.prepare(assignment), Batch.prepare(assignment)
-    assert isinstance(first.states["vectorized"], CodeCache) and isinstance(first.states["rank1"], Rank1State)
+    assert isinstance(first.states["rank1"], Rank1State)
     assert first.states["rank1"] is not second.states["rank1"]
     assert set(first.states["rank1"].habits) == {n for n, s in assignment.functions.items() if s.size_names}
     run = unrun(first, "sigmoid", Submission("bob", []), "missing", "no sigmoid")
@@ -99,8 +99,8 @@ def test_a_function_run_outside_a_batch_gets_a_state_made_on_first_use(assignmen
     from grader.checks import FunctionRun
 
     run = FunctionRun(spec=assignment.functions["sigmoid"], assignment=assignment, cases=[])
-    state = VECTORIZED.state(run)
-    assert isinstance(state, CodeCache) and VECTORIZED.state(run) is state
+    state = RANK1.state(run)
+    assert isinstance(state, Rank1State) and RANK1.state(run) is state
 
 
 def test_the_code_cache_parses_each_submission_once():
@@ -112,6 +112,24 @@ def test_the_code_cache_parses_each_submission_once():
     anonymous = Submission("bob", [Chunk("<cell 1>", "def g(x):\n    return x\n")])
     other = Submission("carol", [Chunk("<cell 1>", "def h(x):\n    return x\n")])
     assert set(cache.get(anonymous).defs) == {"g"} and set(cache.get(other).defs) == {"h"}
+
+
+def test_the_checks_of_a_batch_share_one_parse_of_a_submission_and_only_of_its_code(assignment):
+    from grader.checks import FunctionRun
+    from grader.checks.analysis.submission_code import code_of
+    from variants.harness import Chunk, Submission
+
+    alice = Submission("alice", [Chunk("<cell 1>", "def f(x):\n    return x\n")], digest="a" * 64)
+    state: dict = {}      # one batch's
+    runs = [FunctionRun(spec=assignment.functions[name], assignment=assignment, cases=[], submission=alice,
+                        state=state) for name in ("sigmoid", "propagate")]
+    assert code_of(runs[0]) is code_of(runs[1])
+    assert code_of(FunctionRun(spec=runs[0].spec, assignment=assignment, cases=[], submission=alice)) \
+        is not code_of(runs[0])                                  # another batch parses again
+    # the same bytes under another file name (a .py file submitted by two students) is other code
+    bob = Submission("bob", [Chunk("<bob.py>", "def f(x):\n    return x\n")], digest="a" * 64)
+    other = FunctionRun(spec=runs[0].spec, assignment=assignment, cases=[], submission=bob, state=state)
+    assert code_of(other) is not code_of(runs[0]) and code_of(other).defs["f"].filename == "<bob.py>"
 
 
 # ------------------------------------------------------------------ the batch's one parsed reference

@@ -4,6 +4,7 @@ deadline; declared models (config.yaml, mistakes.py) and their errors."""
 from __future__ import annotations
 
 import copy
+import importlib
 import textwrap
 
 import pytest
@@ -200,3 +201,44 @@ def test_generated_models_can_be_switched_off(tmp_path):
     config["assignments"]["week"]["functions"]["scaled"]["mistakes"]["generated"] = False
     book = book_of(course(tmp_path, None, config))
     assert [m.id for m in book.models["scaled"]] == ["doubled"]
+
+
+def _quick_models(tmp_path):
+    """The course with its one quick declared model (no timer, no memory limit reached)."""
+    quick = MISTAKES[:MISTAKES.index("MISTAKES = [")] + (
+        'MISTAKES = [{"function": "scaled", "id": "halved", "message": "halved", "compute": halved}]\n')
+    assignment = course(tmp_path, quick)
+    spec = assignment.functions["scaled"]
+    return assignment, spec, from_file(assignment.solution, ["scaled"])["scaled"], make_cases(spec)
+
+
+def test_a_kept_evaluation_is_read_back_instead_of_starting_a_worker(tmp_path, monkeypatch):
+    evaluate_module = importlib.import_module("grader.mistakes.evaluate")
+    assignment, spec, models, cases = _quick_models(tmp_path)
+    store = tmp_path / "store"
+    args = (assignment.solution, assignment.solution_dir / "mistakes.py", spec, models, cases, assignment.limits)
+    fresh = evaluate(*args, store=store)
+    assert fresh.complete and len(list(store.glob("*.frame"))) == 1
+    monkeypatch.setattr(evaluate_module, "_worker_bytes", lambda *a: pytest.fail("a worker started"))
+    kept = evaluate(*args, store=store)
+    assert kept.complete and kept.error == fresh.error and set(kept.outcomes) == set(fresh.outcomes)
+    for mistake, outcomes in fresh.outcomes.items():
+        for a, b in zip(outcomes, kept.outcomes[mistake]):
+            assert a.status == b.status and a.error == b.error
+            assert a.value is None or (a.value.dtype == b.value.dtype and (a.value == b.value).all())
+    # another solution (its helpers or mistakes.py included) is another key: computed again
+    (assignment.solution_dir / "helper.py").write_text("X = 1\n", encoding="utf-8")
+    monkeypatch.undo()
+    evaluate(*args, store=store)
+    assert len(list(store.glob("*.frame"))) == 2
+
+
+def test_an_evaluation_with_a_timeout_in_it_is_never_kept(tmp_path):
+    assignment = course(tmp_path)          # its "slow" model hits its call's timer
+    spec = assignment.functions["scaled"]
+    models = from_file(assignment.solution, ["scaled"])["scaled"]
+    store = tmp_path / "store"
+    evaluation = evaluate(assignment.solution, assignment.solution_dir / "mistakes.py", spec, models,
+                          make_cases(spec), assignment.limits, store=store)
+    assert evaluation.complete and evaluation.outcomes["slow"][0].status == st.TIMEOUT
+    assert not list(store.glob("*.frame"))

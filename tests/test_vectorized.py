@@ -192,3 +192,44 @@ def test_end_to_end_looping_over_examples_keeps_values_and_loses_vectorized(assi
     assert vectorized.score == 0.0 and vectorized.max_score == assignment.functions["propagate"].points["vectorized"]
     assert "a for loop runs once for each of the m examples" in vectorized.output
     assert "at line 11: for i in range(m):" in vectorized.output
+
+
+def _timing_probes(assignment, name):
+    return [p for p in CHECK.probes(assignment.functions[name], assignment, reference_of(assignment))
+            if p.name.startswith("timing:")]
+
+
+@pytest.mark.parametrize("path", CORRECT + CAUGHT, ids=lambda p: p.stem)
+def test_a_timing_probe_is_skipped_only_when_no_clock_reading_could_change_the_verdict(assignment, path):
+    """The engine runs a timing probe only when ``wants`` says a loop may depend on the clock:
+    wherever it says no, the verdict without the timing probes is the one with them, whether
+    the student's large input ran as fast as measured or five seconds slower."""
+    runner = LocalRunner(assignment, path)
+    for name in defined_functions(runner.source, assignment):
+        if not _timing_probes(assignment, name):
+            continue
+        run = runner.run(name, [CHECK])
+        every = run.probes["vectorized"]
+        dynamic = [p for p in every if not p.probe.name.startswith("timing:")]
+        if any(CHECK.wants(run, p.probe, dynamic) for p in every if p.probe.name.startswith("timing:")):
+            continue
+        for extra in (0.0, 5.0):
+            for probe_run in every:
+                if probe_run.probe.name == "timing: large":
+                    for outcome in probe_run.outcomes:
+                        outcome.seconds += extra
+            run.probes["vectorized"] = every
+            measured = CHECK.judge(run)
+            run.probes["vectorized"] = dynamic
+            assert CHECK.judge(run) == measured, (path.stem, name, extra)
+
+
+def test_timing_probes_run_for_iteration_in_c_and_not_for_plain_array_code(assignment):
+    def wanted(stem):
+        path = next(p for p in CORRECT + CAUGHT if p.stem == stem)
+        run = LocalRunner(assignment, path).run("sigmoid", [CHECK])
+        dynamic = [p for p in run.probes["vectorized"] if not p.probe.name.startswith("timing:")]
+        return [CHECK.wants(run, probe, dynamic) for probe in _timing_probes(assignment, "sigmoid")]
+
+    assert wanted("map_math_exp_sigmoid") == [True, True]   # only the clock sees map() iterate in C
+    assert wanted("dot") == [False, False]

@@ -24,6 +24,9 @@ class Job:
     deny_paths: tuple = ()        # more folders student code must not read (submissions, OUT)
     stats: dict | None = None     # filled with stage timings, for `make bench`
     batch: object = None          # a prepared grader.grading.Batch, to grade in this process
+    # A folder of the grader's (in deny_paths: student code never reaches it) where work that
+    # outlives one grader process is kept: the mistake models' outputs (grader/mistakes/evaluate.py).
+    store: str | None = None
 
 
 class Backend(Protocol):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
+import tempfile
 import time
 import traceback
 from multiprocessing.connection import wait
@@ -38,6 +39,11 @@ class ProcessesBackend:
     def grade(self, job: Job):
         context = multiprocessing.get_context("spawn")
         workers = {}
+        # The workers share what each would otherwise compute once per process (the mistake
+        # models' outputs): in the job's store, or in a private folder for this batch.
+        shared = None if job.store is not None else tempfile.TemporaryDirectory(prefix="grader-shared-")
+        store = job.store if shared is None else shared.name
+        deny = tuple(str(p) for p in job.deny_paths) + (str(store),)
         for number in range(self.processes):
             mine = list(range(number, len(job.work), self.processes))
             if not mine:
@@ -46,7 +52,7 @@ class ProcessesBackend:
             process = context.Process(
                 target=_worker_main, name=f"grader-worker-{number}", daemon=True,
                 args=(job.assignment, [job.work[i] for i in mine], mine, self.jobs_per_process,
-                      tuple(str(p) for p in job.deny_paths), job.deadline, send))
+                      deny, job.deadline, send, str(store)))
             _start_without_main(process)
             send.close()
             workers[receive] = (process, set(mine))
@@ -60,6 +66,8 @@ class ProcessesBackend:
                 if process.is_alive():
                     process.kill()
                     process.join(timeout=5.0)
+            if shared is not None:
+                shared.cleanup()
 
     def _collect(self, job: Job, workers: dict):
         open_pipes = dict(workers)
@@ -127,12 +135,12 @@ def _merge_stats(stats: dict | None, worker: dict) -> None:
             stats.setdefault(key, {}).update({int(k): v for k, v in value.items()})
 
 
-def _worker_main(assignment, work, positions, jobs, deny_paths, deadline, send) -> None:
+def _worker_main(assignment, work, positions, jobs, deny_paths, deadline, send, store=None) -> None:
     stats: dict = {}
     try:
         # time.monotonic and perf_counter are the system's monotonic clock on Linux: the
         # deadline and the timings mean the same here as in the parent.
-        job = Job(assignment, work, jobs, deadline, tuple(Path(p) for p in deny_paths), stats)
+        job = Job(assignment, work, jobs, deadline, tuple(Path(p) for p in deny_paths), stats, store=store)
         for local, result in ThreadsBackend().grade(job):
             send.send_bytes(str(positions[local]).encode() + b"\n" + result.to_json().encode("utf-8"))
         timings = {"stage_seconds": stats.get("stage_seconds", {})}

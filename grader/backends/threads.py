@@ -6,6 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from pathlib import Path
 
 from grader.backends.base import Job
 from grader.engine import run_engine
@@ -29,6 +30,8 @@ class ThreadsBackend:
         def run() -> None:
             try:
                 batch = job.batch or Batch.prepare(job.assignment)
+                if job.store is not None and batch.mistakes is not None:
+                    batch.mistakes.store = Path(job.store)
                 run_engine(batch, job.work, jobs=job.jobs, emit=lambda i, r: results.put((i, r)),
                            deny_paths=job.deny_paths, stats=job.stats, cancel=cancel)
                 results.put(_DONE)

@@ -9,7 +9,8 @@ A check may ask the sandbox for more than the configured cases:
   attached to every case call of the function; their reports arrive, as plain data,
   in ``CallOutcome.observations``;
 - ``probes(spec, assignment, reference)``: extra calls (other sizes, repeats for timing)
-  whose outcomes arrive in ``FunctionRun.probes[check.name]``.
+  whose outcomes arrive in ``FunctionRun.probes[check.name]``; ``wants(run, probe, done)``
+  may skip one that can no longer change the verdict (it is then absent from that list).
 It must treat anything from the child as untrusted evidence (the child can lie).
 
 State that outlives one function (parsed submissions, what the reference does) is per batch,
@@ -89,6 +90,13 @@ class Check:
     def probes(self, spec, assignment, reference) -> list:
         """Extra calls of ``spec``'s function (``reference``: the batch's grader.reference.Reference)."""
         return []
+
+    def wants(self, run: FunctionRun, probe: Probe, done: list) -> bool:
+        """Whether ``probe`` can still change this check's verdict on ``run``, whose cases are
+        not filled in yet, given ``done``: this check's ProbeRuns so far, in ``probes()`` order.
+        A probe skipped here is absent from ``run.probes``, and ``judge`` must reach the verdict
+        it would have reached with it (so a skip costs nothing but the call)."""
+        return True
 
     def prepare(self, assignment, reference) -> Any:
         """This check's state for one batch (None: it keeps none). Called once per batch in the

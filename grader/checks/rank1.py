@@ -37,7 +37,7 @@ from grader.checks.analysis.broadcasting import ShapeEval, repeats_dimension, sy
 from grader.checks.analysis.loops import data_loops
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
 from grader.checks.analysis.rank1_spots import names_in_arithmetic, rank1_spots
-from grader.checks.analysis.submission_code import CodeCache, SubmissionCode
+from grader.checks.analysis.submission_code import SubmissionCode, code_of, walk
 from grader.checks.analysis.traces import parse_locals_report
 from grader.outcomes import Finding, Verdict
 from grader.silence import quiet
@@ -58,9 +58,8 @@ def no_habits() -> dict:
 
 @dataclass
 class Rank1State:
-    """Per batch: parsed submissions, and what the reference does on each function's probe."""
+    """Per batch: what the reference does on each function's probe."""
 
-    codes: CodeCache = field(default_factory=CodeCache)
     habits: dict = field(default_factory=dict)   # function -> symbolic shapes the reference makes itself
 
 
@@ -144,7 +143,7 @@ class Rank1Check(Check):
                 message=f"{name} returns None: not judged until it computes its outputs",
                 fix="write the function's body (replace the stub) and return its outputs")])]
         state = self.state(run)
-        code = state.codes.get(run.submission)
+        code = code_of(run)
         graded = set(run.assignment.functions)
         spots = rank1_spots(code, name, graded)
         failures = self._outputs(run, spots)
@@ -273,7 +272,7 @@ class _LocalsView:
                 continue
             evaluator = ShapeEval(self.code.qualname, env)
             for statement in definition.statements_at(line):
-                for node in ast.walk(statement):
+                for node in walk(statement):
                     if not isinstance(node, ast.BinOp) or isinstance(node.op, ast.MatMult):
                         continue
                     for side, other in ((node.left, node.right), (node.right, node.left)):

@@ -41,7 +41,7 @@ from grader.checks.analysis.failures import HEADLINES
 from grader.checks.analysis.hidden import exception_name
 from grader.checks.analysis.loops import ELEMENTWISE_FIX, SUM_FIX, loop_spots, needed_by_the_task
 from grader.checks.analysis.probing import probe_case, probe_kwargs, returns_nothing
-from grader.checks.analysis.submission_code import CodeCache
+from grader.checks.analysis.submission_code import code_of, walk
 from grader.checks.analysis.templates import grown_in, template_spots
 from grader.checks.analysis.traces import parse_lines_report
 from grader.outcomes import Finding, Verdict
@@ -110,9 +110,6 @@ class VectorizedCheck(Check):
 
     # ------------------------------------------------------------------ probes
 
-    def prepare(self, assignment, reference) -> CodeCache:
-        return CodeCache()
-
     def probes(self, spec, assignment, reference) -> list:
         dims = spec.size_names
         if not dims:
@@ -135,6 +132,19 @@ class VectorizedCheck(Check):
                                     repeat=TIMING_REPEAT, with_reference=True))
         return probes
 
+    def wants(self, run: FunctionRun, probe, done: list) -> bool:
+        """The timing probes only when a spot could fail on them (see ``_spot_findings``): an
+        iterating, non-constant spot that the line counts of the dynamic probes (run before
+        them) cannot vouch for. Without one, no clock reading can change the verdict."""
+        if not probe.name.startswith("timing:"):
+            return True
+        code = code_of(run)
+        graded = set(run.assignment.functions)
+        spots = loop_spots(code, run.spec.name, graded)
+        watched = self._watched(spots, self._dynamic(run, code, done, graded))
+        return any(spot.kind in ITERATING and spot.kind != "exec" and not spot.constant and spot not in watched
+                   for spot in spots)
+
     def timing_enabled(self, spec, assignment, reference) -> bool:
         choice = self.options(spec)["timing"]
         if choice is not None:
@@ -151,7 +161,7 @@ class VectorizedCheck(Check):
             return [self._verdict(run, 0.0, [Finding(
                 message=f"{name} returns None: not judged until it computes its outputs",
                 fix="write the function's body (replace the stub) and return its outputs")])]
-        code = self.state(run).get(run.submission)
+        code = code_of(run)
         graded = set(run.assignment.functions)
         spots = loop_spots(code, name, graded)
         probes = run.probes.get(self.name, [])
@@ -260,7 +270,7 @@ class VectorizedCheck(Check):
         definition = code.defs.get(run.spec.name)
         if definition is None:
             return set()
-        loops = {node.lineno: node for node in ast.walk(definition.node)
+        loops = {node.lineno: node for node in walk(definition.node)
                  if isinstance(node, (ast.For, ast.AsyncFor, ast.While))}
         return {spot for spot in spots if spot.kind == "loop" and spot.function == run.spec.name
                 and spot.line in loops and needed_by_the_task(definition, loops[spot.line], run.spec.inputs)}

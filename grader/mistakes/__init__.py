@@ -56,6 +56,7 @@ class MistakeBook:
         self.expected = expected           # function -> [reference output per case]
         self._locks = {name: threading.Lock() for name in models}
         self._evaluations: dict = {}       # function -> (Evaluation, [usable Mistake])
+        self.store = None                  # a folder where complete evaluations are shared (evaluate.py)
         self._lock = threading.Lock()
         self.stats = {"failed_functions": 0, "diagnosed": 0, "evaluations": 0, "evaluate_seconds": 0.0,
                       "match_seconds": 0.0, "incomplete": 0, "errors": []}
@@ -89,7 +90,7 @@ class MistakeBook:
                 spec = self.assignment.functions[function]
                 models = self.models[function]
                 evaluation = evaluate(self.assignment.solution, mistakes_file(self.assignment.solution), spec,
-                                      models, self.cases[function], self.assignment.limits)
+                                      models, self.cases[function], self.assignment.limits, store=self.store)
                 usable = [m for m in models if m.id in evaluation.outcomes and not match.like_reference(
                     evaluation.outcomes[m.id], self.expected[function], spec.tolerance,
                     self.output_names.get(function))]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 
-from grader.checks.analysis.submission_code import Definition, SubmissionCode, make_spot
+from grader.checks.analysis.submission_code import Definition, SubmissionCode, make_spot, walk
 
 # Calls that iterate in Python over what they are given (resolved through imports).
 FUNCTIONAL = {
@@ -83,7 +83,7 @@ def loop_spots(code: SubmissionCode, name: str, graded=()) -> list:
 def _loop_spots_in(code: SubmissionCode, definition: Definition) -> list:
     spots = []
     names = fixed_names(definition)
-    for node in ast.walk(definition.node):
+    for node in walk(definition.node):
         if isinstance(node, (ast.For, ast.AsyncFor)):
             spots.append(make_spot(code, definition, node, "loop", "a for loop",
                                    constant=_fixed_iterable(node.iter, names),
@@ -191,7 +191,7 @@ def fixed_names(definition: Definition) -> frozenset:
     :func:`_fixed_iterable`): ``paths = ["a", "b"]; paths += [p + "~" for p in paths]``. A name
     changed in place (``paths.append(...)``, ``paths[i] = ...``) is not one: that can grow it."""
     values: dict = {}
-    for node in ast.walk(definition.node):
+    for node in walk(definition.node):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 for name in _bound(target):
@@ -274,7 +274,7 @@ def data_loops(code: SubmissionCode, name: str, inputs, graded=()) -> list:
     may iterate over the data: not over a literal, and not one the task needs."""
     found = []
     for definition in code.reachable(name, set(graded) - {name}):
-        for node in ast.walk(definition.node):
+        for node in walk(definition.node):
             if isinstance(node, (ast.For, ast.AsyncFor)) and _fixed_iterable(node.iter, fixed_names(definition)):
                 continue
             if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
@@ -290,7 +290,7 @@ def _recursion_spots(code: SubmissionCode, definitions: list) -> list:
     spots = []
     for definition in definitions:
         if _reaches(graph, definition.name, definition.name):
-            for node in ast.walk(definition.node):
+            for node in walk(definition.node):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in graph \
                         and _reaches(graph, node.func.id, definition.name, start_inclusive=True):
                     spots.append(make_spot(code, definition, node, "recursion",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from grader.checks.analysis.submission_code import Definition, SubmissionCode, make_spot
+from grader.checks.analysis.submission_code import Definition, SubmissionCode, make_spot, walk
 
 RANK1_MAKERS = {
     "numpy.zeros": "np.zeros", "numpy.ones": "np.ones", "numpy.empty": "np.empty",
@@ -38,7 +38,7 @@ def _rank1_in(code: SubmissionCode, definition: Definition) -> list:
     reshaped_later = _names_reshaped(definition.node)
     arithmetic = names_in_arithmetic(definition.node)
     parents = _parents(definition.node)
-    for node in ast.walk(definition.node):
+    for node in walk(definition.node):
         if not isinstance(node, ast.Call):
             continue
         qual = code.qualname(node.func)
@@ -119,7 +119,7 @@ def _with_keepdims(node: ast.Call) -> str:
 
 def _parents(root: ast.AST) -> dict:
     parents = {}
-    for node in ast.walk(root):
+    for node in walk(root):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
     return parents
@@ -134,7 +134,7 @@ def _statement_of(node: ast.AST, parents: dict):
 def _assignment_targets(root: ast.AST) -> dict:
     """id(statement) -> the single name it assigns (``w = np.zeros(dim)`` -> "w")."""
     targets = {}
-    for node in ast.walk(root):
+    for node in walk(root):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             targets[id(node)] = node.targets[0].id
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
@@ -145,7 +145,7 @@ def _assignment_targets(root: ast.AST) -> dict:
 def _names_reshaped(root: ast.AST) -> set:
     """Names later given back a second dimension: ``x.reshape(...)``, ``np.reshape(x, ...)``, ``x[:, None]``."""
     names = set()
-    for node in ast.walk(root):
+    for node in walk(root):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in ("reshape", "resize") and isinstance(func.value, ast.Name):
@@ -162,7 +162,7 @@ def _names_reshaped(root: ast.AST) -> set:
 def names_in_arithmetic(root: ast.AST) -> set:
     """Names used as an operand of elementwise arithmetic (where a rank-1 array broadcasts)."""
     names = set()
-    for node in ast.walk(root):
+    for node in walk(root):
         if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
             for side in (node.left, node.right):
                 if isinstance(side, ast.Name):

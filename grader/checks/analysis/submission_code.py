@@ -49,7 +49,7 @@ class Definition:
         for every line it reports)."""
         if self._statements is None:
             index: dict = {}
-            for node in ast.walk(self.node):
+            for node in walk(self.node):
                 if isinstance(node, ast.stmt) and not isinstance(
                         node, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With)):
                     index.setdefault(node.lineno, []).append(node)
@@ -176,6 +176,18 @@ class SubmissionCode:
         return {n: called_names(self.defs[n].node) & names for n in names}
 
 
+def walk(node: ast.AST) -> tuple:
+    """``ast.walk(node)`` as a tuple, in the same order, made once per node and kept on it (with
+    the parsed code, per batch): every spot finder of both teaching checks walks the same
+    definitions again, for every function that reaches them. The trees the checks read are never
+    changed after parsing."""
+    nodes = getattr(node, "_walked", None)
+    if nodes is None:
+        nodes = tuple(ast.walk(node))
+        node._walked = nodes
+    return nodes
+
+
 @dataclass
 class _Chunk:
     filename: str
@@ -183,8 +195,10 @@ class _Chunk:
 
 
 class CodeCache:
-    """Parsed submissions, kept for one batch: a check reads each submission's code once,
-    however many of its functions it judges. Bounded, so a long batch does not grow it."""
+    """Parsed submissions, kept for one batch: each submission's code is parsed once, however
+    many functions and checks judge it. Bounded, so a long batch does not grow it. Keyed by the
+    code chunks' names and text, which is all the parse depends on (the same bytes read for
+    another assignment, or a .py file under another student's name, is other code)."""
 
     LIMIT = 64
 
@@ -192,28 +206,37 @@ class CodeCache:
         self._entries: dict = {}
 
     def get(self, submission) -> SubmissionCode:
-        digest = getattr(submission, "digest", None)
-        key = digest or id(submission)
-        entry = self._entries.get(key)
-        # The same digest means the same bytes; without one, only the very same object.
-        if entry is not None and (entry[0] is submission or digest):
-            return entry[1]
-        code = SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
-        if len(self._entries) >= self.LIMIT:
-            self._entries.clear()
-        self._entries[key] = (submission, code)  # the object is kept, so its id is not reused
+        key = tuple((chunk.filename, chunk.source) for chunk in getattr(submission, "chunks", None) or ())
+        code = self._entries.get(key)
+        if code is None:
+            code = SubmissionCode.from_chunks(getattr(submission, "chunks", ()))
+            if len(self._entries) >= self.LIMIT:
+                self._entries.clear()
+            self._entries[key] = code
         return code
+
+
+PARSED = "(parsed code)"    # the batch's CodeCache in FunctionRun.state (no check has this name)
+
+
+def code_of(run) -> SubmissionCode:
+    """``run``'s submission parsed, once per batch for every check that reads code (``run.state``
+    is the batch's), with the helpers each function reaches, which both teaching checks ask for."""
+    cache = run.state.get(PARSED)
+    if cache is None:
+        cache = run.state.setdefault(PARSED, CodeCache())
+    return cache.get(run.submission)
 
 
 def read_names(node: ast.AST) -> set:
     """Plain names this code reads (to follow module-level values such as a frompyfunc'd lambda)."""
-    return {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
+    return {sub.id for sub in walk(node) if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
 
 
 def called_names(node: ast.AST) -> set:
     """Plain names this code calls or passes around as callables (``map(helper, ...)``)."""
     names = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call):
             if isinstance(sub.func, ast.Name):
                 names.add(sub.func.id)
