@@ -90,10 +90,8 @@ class InProcessSession:
         args = [wire.decode(t, buffers) for t in targs]
         kwargs = {k: wire.decode(t, buffers) for k, t in tkw.items()}
         missing = object()
-        if self.calls is not None:   # as Session.call and the child do for an earlier notebook's def lines
-            for position, param, value in self.calls.fill.get(fn, ()):
-                if len(args) <= position and param not in kwargs:
-                    kwargs[param] = value
+        if self.calls is not None:   # as Session.call does for an earlier notebook's def lines
+            kwargs = self.calls.filled(fn, args, kwargs)
         proxies = {name: self._proxy(name) for name in (proxies or ())}
         saved = {name: self.namespace.get(name, missing) for name in proxies}
         self.namespace.update(proxies)

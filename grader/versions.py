@@ -82,6 +82,13 @@ class CallShapes:
     fill: dict = field(default_factory=dict)
     adapt: dict = field(default_factory=dict)
 
+    def filled(self, fn: str, args, kwargs: dict) -> dict:
+        """``kwargs`` of a call of ``fn`` made the reference's way, with the values of the parameters
+        only the submission's version has, where the call leaves them out."""
+        extra = {param: value for position, param, value in self.fill.get(fn, ())
+                 if len(args) <= position and param not in kwargs}
+        return {**kwargs, **extra} if extra else kwargs
+
 
 @dataclass(frozen=True)
 class VersionMatch:
