@@ -193,7 +193,9 @@ def write_similarity(assignment, work: list, keys: list, out: Path) -> list:
             cached = submission_fingerprints(assignment, item.path, template)
             data = {"key": key, "functions": {n: sorted(v) for n, v in sorted(cached.items())}}
             atomic_write(folder / f"{item.student}.json", json.dumps(data) + "\n")
-        prints[item.student] = cached
+        # The assignment's order, whichever way they came (the notebook's order, or the cache's
+        # sorted one): the functions column is then the same on a fresh run and a rerun.
+        prints[item.student] = {name: cached[name] for name in assignment.functions if name in cached}
     found = pairs(prints, getattr(assignment, "similarity_threshold", 0.9))
     atomic_write(out / SIMILARITY, similarity_csv(found))
     return found

@@ -63,6 +63,13 @@ def test_renamed_copies_are_flagged_and_independent_solutions_are_not(tmp_path):
                                              "predict", "model"]
     report = (out / "report.html").read_text()
     assert "zed_copy" in report.split("Near-identical submissions", 1)[1]
+    # A rerun reads the fingerprints back from OUT's cache: the same file, byte for byte.
+    first = (out / "similarity.csv").read_bytes()
+    again = subprocess.run([sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out),
+                            "--assignment", "logreg", "--jobs", "2", "--quiet"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert (out / "similarity.csv").read_bytes() == first
 
 
 def test_the_template_never_counts(tmp_path):
