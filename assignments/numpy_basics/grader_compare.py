@@ -297,6 +297,8 @@ def value_problem(leaf: Leaf, rtol: float, atol: float, path: str | None = None,
     if new_nan.any():
         return problem("nan", f"{path} contains NaN at {int(new_nan.sum())} of {a_f.size} entries where the "
                               "reference has a number (often log(0) or 0/0: check the formula)")
+    if (a_f == e_f).all():      # equal is close; most outputs are, and isclose costs ten times more
+        return None
     close = np.isclose(a_f, e_f, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
