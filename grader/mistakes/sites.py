@@ -138,7 +138,7 @@ def apply(function: ast.FunctionDef, edit: Edit) -> ast.FunctionDef:
     another's node is made before that node is replaced), for unparsing: nodes a change made may
     lack locations. Only the nodes on the way from the ``def`` to a change are copied, and the
     nodes a change replaces: the rest is shared with ``function``, which is never changed (a
-    batch makes about a hundred models, and copying each whole tree was most of their time)."""
+    batch makes about a hundred models, and copying each whole tree would be most of their time)."""
     changed = _shallow(function)
     owned = {id(changed): changed}
     for path, make in sorted(edit.changes, key=lambda change: -len(change[0])):
