@@ -5,6 +5,12 @@ case's literal dict has the configured fields, a file exists...) live in ``grade
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from importlib.util import find_spec
+from pathlib import Path
+
 from grader.versions import CURRENT, TYPE_KINDS
 from grader.wording import words_schema
 
@@ -218,3 +224,43 @@ def schema(check_names: list[str]) -> dict:
             },
         },
     }
+
+
+# Marks of the configuration texts found valid, under the course folder (build/ is the course's
+# own work folder, never graded or shipped to students).
+VALID_MARKS = Path("build") / ".cache" / "valid-config"
+
+
+def validity_mark(text: str, schema: dict, folder: Path) -> Path:
+    """Where a mark says that ``text`` (a config.yaml) is valid against ``schema``. Importing
+    jsonschema and running it is about half of loading the course's config.yaml, and a course
+    grades many batches with one config. The mark is named by a digest of the text, the schema
+    and the installed jsonschema: another text, another schema (a check added) or another
+    jsonschema is validated again. Only a valid text is ever marked, so every error comes from
+    jsonschema as before."""
+    digest = hashlib.sha256()
+    for part in (text, json.dumps(schema, sort_keys=True), _jsonschema_identity()):
+        digest.update(hashlib.sha256(part.encode("utf-8", "surrogatepass")).digest())
+    return Path(folder) / VALID_MARKS / digest.hexdigest()
+
+
+def remember_valid(mark: Path | None) -> None:
+    if mark is None:
+        return
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
+    except OSError:
+        pass   # a read-only course folder: its config is validated at every load, as it always was
+
+
+def _jsonschema_identity() -> str:
+    """The installed jsonschema's package file, its size and time (found without importing it)."""
+    spec = find_spec("jsonschema")
+    if spec is None or not spec.origin:
+        return ""
+    try:
+        stat = os.stat(spec.origin)
+    except OSError:
+        return spec.origin
+    return f"{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"

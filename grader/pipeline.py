@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from grader import cache
-from grader.feedback_notebook import write_feedback_notebook
 from grader.similarity import write_similarity
 from grader.backends import Job, Options, batch_seconds, choose_backend
 from grader.engine.results import INTERNAL, not_graded
@@ -59,7 +58,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         results[index] = result
         write_student(assignment, result, out)
         if feedback_notebooks:
-            write_feedback_notebook(assignment, result, work[index].path, out)
+            _write_feedback_notebook(assignment, result, work[index].path, out)
         if result.status != INTERNAL:  # a grader failure is graded again next time
             cache.store(out, result, keys[index])
 
@@ -71,7 +70,7 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
         if i not in graded:
             write_student(assignment, result, out)  # cheap, and repairs a deleted file
             if feedback_notebooks:
-                write_feedback_notebook(assignment, result, work[i].path, out, only_missing=True)
+                _write_feedback_notebook(assignment, result, work[i].path, out, only_missing=True)
     write_timings(out, measured_seconds(stats, [work[i].student for i in todo]), [item.student for item in work])
     write_similarity(assignment, work, keys, out)
     write_batch(assignment, results, out)
@@ -81,6 +80,14 @@ def grade_folder(assignment, submissions: Path, out: Path, *, jobs: int, force: 
             print(f"{reused} submission(s) unchanged since the last run: results reused (--force regrades)")
         print_summary(assignment, results, out)
     return 0
+
+
+def _write_feedback_notebook(*args, **kwargs) -> None:
+    # Imported when asked for (--feedback-notebooks): it needs nbformat, which takes about
+    # 0.3 s to import (jsonschema with it), a tenth of a small batch's start.
+    from grader.feedback_notebook import write_feedback_notebook
+
+    write_feedback_notebook(*args, **kwargs)
 
 
 def choose_assignment(config, name: str | None, submissions: Path):

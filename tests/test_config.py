@@ -109,6 +109,33 @@ def test_missing_file_names_the_key_path(tmp_path, edit, expected):
     assert "relative to the folder of config.yaml" in message
 
 
+def test_a_config_found_valid_is_not_validated_again_and_an_edited_one_is(tmp_path, monkeypatch):
+    from grader import config as config_module
+
+    path = write(tmp_path, BASE)
+    load_config(path)
+    assert len(list((tmp_path / "build" / ".cache" / "valid-config").iterdir())) == 1
+    validated = []
+    monkeypatch.setattr(config_module, "_validate_schema", lambda *args: validated.append(args))
+    load_config(path)
+    assert validated == []     # the same text, the same schema: marked valid before
+    monkeypatch.undo()
+    path.write_text(yaml.safe_dump(changed(lambda d: d["assignments"]["demo"]["functions"]["f"]["public"][0]
+                                           .update(seed=-1)), sort_keys=False))
+    with pytest.raises(ConfigError, match=r"assignments\.demo\.functions\.f\.public\[0\]\.seed"):
+        load_config(path)
+    path.write_text(path.read_text() + "# a comment\n")
+    with pytest.raises(ConfigError, match="seed"):
+        load_config(path)
+
+
+def test_a_read_only_course_folder_still_loads_its_config(tmp_path):
+    path = write(tmp_path, BASE)
+    (tmp_path / "build").write_text("a file where the marks' folder would be")
+    assert load_config(path).assignment("demo").name == "demo"
+    assert load_config(path).assignment("demo").name == "demo"
+
+
 def test_missing_required_key(tmp_path):
     message = error_for(tmp_path, changed(lambda d: d["assignments"]["demo"].pop("title")))
     assert "assignments.demo: 'title' is a required property" in message

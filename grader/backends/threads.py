@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 from grader.backends.base import Job
-from grader.engine import run_engine
+from grader.engine import engine_sandbox, run_engine
 from grader.grading import Batch
+from grader.reference import parse_reference
 
 _DONE = object()
 
@@ -29,11 +30,11 @@ class ThreadsBackend:
 
         def run() -> None:
             try:
-                batch = job.batch or Batch.prepare(job.assignment)
+                batch, sandbox = (job.batch, None) if job.batch is not None else prepare_beside_sandbox(job)
                 if job.store is not None and batch.mistakes is not None:
                     batch.mistakes.store = Path(job.store)
                 run_engine(batch, job.work, jobs=job.jobs, emit=lambda i, r: results.put((i, r)),
-                           deny_paths=job.deny_paths, stats=job.stats, cancel=cancel)
+                           deny_paths=job.deny_paths, stats=job.stats, cancel=cancel, sandbox=sandbox)
                 results.put(_DONE)
             except BaseException as exc:  # handed to the caller's thread, raised there
                 results.put(_Failed(exc))
@@ -56,3 +57,34 @@ class ThreadsBackend:
             # The engine ends its sessions within a moment of the cancel (it kills their
             # children); a stuck judging thread is left behind as a daemon, never waited for.
             engine.join(timeout=10.0)
+
+
+def prepare_beside_sandbox(job: Job) -> tuple:
+    """(the prepared Batch, its sandbox started): the sandbox's zygotes start (a Python with
+    numpy each, and the solution imported in the reference's) in processes of their own while
+    this one prepares the batch, instead of after it. The solution is parsed first, so that a
+    broken one is reported as before, without starting anything."""
+    assignment = job.assignment
+    source = parse_reference(assignment.solution, list(assignment.functions))
+    sandbox = engine_sandbox(assignment, source, job.work, job.jobs, job.deny_paths)
+    failed: list = []
+
+    def start() -> None:
+        try:
+            sandbox.start()
+        except BaseException as exc:  # raised here, after the batch's own errors
+            failed.append(exc)
+
+    starter = threading.Thread(target=start, name="grader-sandbox-start", daemon=True)
+    starter.start()
+    try:
+        batch = Batch.prepare(assignment, source)
+    except BaseException:
+        starter.join()   # bounded: a zygote is up or given up within START_SECONDS
+        sandbox.close()
+        raise
+    starter.join()
+    if failed:
+        sandbox.close()
+        raise failed[0]
+    return batch, sandbox

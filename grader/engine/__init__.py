@@ -23,7 +23,7 @@ from grader.engine.timing import Stats, TimedSandbox
 from grader.errors import UserError
 from grader.sandbox import Sandbox
 
-__all__ = ["run_engine", "Engine", "StudentCallFailed", "INSTRUCTOR_SUFFIX", "protected_paths",
+__all__ = ["run_engine", "engine_sandbox", "Engine", "StudentCallFailed", "INSTRUCTOR_SUFFIX", "protected_paths",
            "instructor_tests", "student_bound"]
 
 MANIFEST = "grading.batch"   # the file the engine's collector reads the batch from (empty)
@@ -74,24 +74,33 @@ class Engine:
         self.kept.close_all()
 
 
+def engine_sandbox(assignment, reference_source, work: list, jobs: int, deny_paths: tuple = ()) -> Sandbox:
+    """The sandbox (not started) that :func:`run_engine` grades ``work`` in, ``jobs`` at once;
+    ``reference_source``: the batch's :class:`~grader.reference.ReferenceSource`. It needs no
+    prepared batch, so its zygotes can start while the batch is prepared."""
+    workers = max(1, jobs)
+    kept = workers if instructor_tests(assignment) else 0
+    deny = protected_paths(assignment, [found.path for found in work], deny_paths)
+    # The reference zygote serves call-backs: only needed when graded functions call the reference.
+    reference = reference_source if assignment.attribution == "reference" else None
+    # The assignment's extra files (public student material) are importable by graded code.
+    return Sandbox(assignment.limits, deny_paths=deny, jobs=Scheduler.sandbox_slots(workers, kept),
+                   reference=reference, import_files=assignment.extra_files)
+
+
 def run_engine(batch, work: list, *, jobs: int, emit, deny_paths: tuple = (), stats: dict | None = None,
-               cancel=None) -> None:
+               cancel=None, sandbox: Sandbox | None = None) -> None:
     """Grade ``work`` (items with ``.path``, ``.student``, ``.source``) in this process, ``jobs``
     submissions at once; ``emit(position, StudentResult)`` is called as each student's result is
     final, from this thread. Returns when every student has been emitted, or soon after
-    ``cancel`` (a ``threading.Event``) is set."""
+    ``cancel`` (a ``threading.Event``) is set. ``sandbox``: the batch's :func:`engine_sandbox`,
+    started or not (made here by default); closed on return."""
     assignment = batch.assignment
     hidden = [str(p) for p in instructor_tests(assignment)]
     workers = max(1, jobs)
-    kept = workers if hidden else 0
-    deny = protected_paths(assignment, [found.path for found in work], deny_paths)
-    slots = Scheduler.sandbox_slots(workers, kept)
-    # The reference zygote serves call-backs: only needed when graded functions call the reference.
-    reference = batch.reference.source if assignment.attribution == "reference" else None
-    # The assignment's extra files (public student material) are importable by graded code.
-    with Sandbox(assignment.limits, deny_paths=deny, jobs=slots, reference=reference,
-                 import_files=assignment.extra_files) as sandbox, \
-            tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
+    if sandbox is None:
+        sandbox = engine_sandbox(assignment, batch.reference.source, work, jobs, deny_paths)
+    with sandbox, tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
         engine = Engine(batch, work, sandbox, workers=workers, instructor=bool(hidden), emit=emit,
                         stats=Stats(stats), cancel=cancel)
         manifest = Path(tmp) / MANIFEST

@@ -20,7 +20,7 @@ from grader.checks import all_checks
 from grader.config import AssignmentSpec
 from grader.errors import SolutionError, UserError
 from grader.mistakes import MistakeBook
-from grader.reference import Reference, load_reference
+from grader.reference import Reference, ReferenceSource, load_reference
 from grader.silence import quiet
 from grader.versions import CallShapes
 
@@ -49,9 +49,10 @@ class Batch:
     arguments: dict = field(default_factory=dict)  # (version, function, parameter) -> its value, made once
 
     @classmethod
-    def prepare(cls, assignment: AssignmentSpec) -> "Batch":
+    def prepare(cls, assignment: AssignmentSpec, source: ReferenceSource | None = None) -> "Batch":
+        """``source``: the solution already parsed (by default parsed here)."""
         started = time.perf_counter()
-        reference = load_reference(assignment.solution, list(assignment.functions))
+        reference = load_reference(source or assignment.solution, list(assignment.functions))
         registry = all_checks()
         cases, expected, checks, probes, observers = {}, {}, {}, {}, {}
         for name, spec in assignment.functions.items():

@@ -23,11 +23,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from grader.errors import ConfigError
 from grader.mistakes import match
 from grader.mistakes.evaluate import Evaluation, evaluate
-from grader.mistakes.models import Mistake, configured, from_file, generated, mistakes_file
+from grader.mistakes.models import Mistake, configured, from_file, generated, mistakes_file, solution_ranges
 
 DIAGNOSED_CHECKS = ("shapes", "values")   # the checks whose failure a mistake model can explain
 MAX_ERRORS = 20
@@ -47,11 +48,16 @@ class MistakeBook:
     submission that fails a function is compared with the same outcomes)."""
 
     def __init__(self, assignment, models: dict, cases: dict, expected: dict, output_names: dict | None = None,
-                 calls: dict | None = None):
+                 calls: dict | None = None, generate: dict | None = None):
         self.assignment = assignment
         self.output_names = dict(output_names or {})   # function -> names of the reference's outputs
         self.calls = dict(calls or {})                 # function -> the graded functions it calls
-        self.models = models               # function -> [Mistake], in naming order
+        self._models = models              # function -> [Mistake], in naming order
+        # function -> a callable giving the models generated from the reference, to follow its
+        # declared ones: made the first time a function fails (most of a batch's preparation
+        # time otherwise, for functions that may never fail), see models_of
+        self._generate = dict(generate or {})
+        self._making = threading.Lock()
         self.cases = cases                 # function -> [Case]
         self.expected = expected           # function -> [reference output per case]
         self._locks = {name: threading.Lock() for name in models}
@@ -63,10 +69,11 @@ class MistakeBook:
 
     @classmethod
     def prepare(cls, assignment, reference, cases: dict, expected: dict) -> "MistakeBook":
-        """Every function's models (generated ones are cheap: syntax trees only; nothing runs)."""
+        """Every function's declared models (their errors are the instructor's, said now); the
+        generated ones when first needed (syntax trees only; nothing runs)."""
         from_solutions = from_file(assignment.solution, list(assignment.functions))
         config_path = assignment.root / "config.yaml"
-        models = {}
+        models, generate = {}, {}
         for name, spec in assignment.functions.items():
             options = spec.mistakes
             key = f"assignments.{assignment.name}.functions.{name}.mistakes"
@@ -79,16 +86,33 @@ class MistakeBook:
                                   f"{', '.join(twice)} are declared both in config.yaml and in mistakes.py",
                                   path=config_path, hint="give each declared mistake its own id")
             if options.generated:
-                found += [m for m in generated(reference.source, name, options.ignore) if m.id not in ids]
+                # a malformed solution region is the instructor's error: said now, not at a failure
+                solution_ranges(reference.source.text, reference.source.path, name)
+                generate[name] = partial(_generated_beyond, reference.source, name, options.ignore, frozenset(ids))
             models[name] = found
-        return cls(assignment, models, cases, expected, reference.output_names, reference.calls)
+        return cls(assignment, models, cases, expected, reference.output_names, reference.calls, generate)
+
+    @property
+    def models(self) -> dict:
+        """function -> [Mistake], every model made."""
+        for name in list(self._generate):
+            self.models_of(name)
+        return self._models
+
+    def models_of(self, function: str) -> list:
+        """``function``'s models, in naming order: the declared ones, then the generated ones."""
+        with self._making:
+            make = self._generate.pop(function, None)
+            if make is not None:
+                self._models[function] = self._models[function] + make()
+            return self._models[function]
 
     def evaluation(self, function: str) -> tuple:
         """(Evaluation, the models that do not just give the reference's outputs), computed once."""
         with self._locks[function]:
             if function not in self._evaluations:
                 spec = self.assignment.functions[function]
-                models = self.models[function]
+                models = self.models_of(function)
                 evaluation = evaluate(self.assignment.solution, mistakes_file(self.assignment.solution), spec,
                                       models, self.cases[function], self.assignment.limits, store=self.store)
                 usable = [m for m in models if m.id in evaluation.outcomes and not match.like_reference(
@@ -107,7 +131,7 @@ class MistakeBook:
     def diagnose(self, run) -> Diagnosis | None:
         """The one mistake ``run`` (a FunctionRun) shows, or None."""
         name, spec = run.spec.name, run.spec
-        if name not in self.models or [r.case.name for r in run.cases] != [c.name for c in self.cases[name]]:
+        if name not in self._models or [r.case.name for r in run.cases] != [c.name for c in self.cases[name]]:
             return None
         if self.assignment.attribution != "reference" and self.calls.get(name):
             # graded as submitted, its outputs depend on the student's own callees, which the models
@@ -139,6 +163,10 @@ class MistakeBook:
                 return
             self.stats["errors"].append(text)
         print(f"warning: {self.assignment.name}: {text}", file=sys.stderr)
+
+
+def _generated_beyond(source, function: str, ignore, declared: frozenset) -> list:
+    return [m for m in generated(source, function, ignore) if m.id not in declared]
 
 
 def diagnose(batch, run, tests: list) -> list:

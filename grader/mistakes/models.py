@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from grader import syntax
@@ -59,10 +60,16 @@ class Mistake:
 def solution_ranges(text: str, path, function: str) -> list:
     """The solution lines of ``function``'s regions, as inclusive (first, last) line ranges."""
     ranges = []
-    for region in find_regions(text, path):
+    for region in _regions(text, str(path)):
         if region.function == function:
             ranges.append((region.start + 1, region.end - 1) if region.kind == "block" else (region.start, region.end))
     return ranges
+
+
+@lru_cache(maxsize=8)
+def _regions(text: str, path: str) -> tuple:
+    # Every function of a module asks for the same module's regions: parsed once, not per function.
+    return tuple(find_regions(text, path))
 
 
 def generated(source, function: str, ignore=()) -> list:

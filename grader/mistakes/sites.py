@@ -12,7 +12,6 @@ defaults).
 from __future__ import annotations
 
 import ast
-import copy
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -135,18 +134,64 @@ def resolve(root: ast.AST, path: tuple) -> ast.AST:
 
 
 def apply(function: ast.FunctionDef, edit: Edit) -> ast.FunctionDef:
-    """A copy of ``function`` with ``edit``'s changes made (deepest paths first, so that a
-    change inside another's node is made before that node is replaced)."""
-    changed = copy.deepcopy(function)
+    """``function`` with ``edit``'s changes made (deepest paths first, so that a change inside
+    another's node is made before that node is replaced), for unparsing: nodes a change made may
+    lack locations. Only the nodes on the way from the ``def`` to a change are copied, and the
+    nodes a change replaces: the rest is shared with ``function``, which is never changed (a
+    batch makes about a hundred models, and copying each whole tree would be most of their time)."""
+    changed = _shallow(function)
+    owned = {id(changed): changed}
     for path, make in sorted(edit.changes, key=lambda change: -len(change[0])):
-        parent = resolve(changed, path[:-1])
+        parent = changed
+        for name, index in path[:-1]:
+            parent = _owned_child(parent, name, index, owned)
         name, index = path[-1]
-        replacement = make(copy.deepcopy(resolve(changed, path)))
+        replacement = make(copy_tree(resolve(parent, (path[-1],))))
         if index is None:
             setattr(parent, name, replacement)
         else:
             getattr(parent, name)[index] = replacement
-    return ast.fix_missing_locations(changed)
+    return changed
+
+
+def _shallow(node: ast.AST) -> ast.AST:
+    """A new node with ``node``'s fields, its lists new lists of the same children."""
+    copied = node.__class__.__new__(node.__class__)
+    for key, value in node.__dict__.items():
+        setattr(copied, key, list(value) if isinstance(value, list) else value)
+    return copied
+
+
+def _owned_child(parent: ast.AST, name: str, index, owned: dict) -> ast.AST:
+    """The child of ``parent`` (a copy of ours) at (name, index), copied first unless it is ours."""
+    value = getattr(parent, name)
+    child = value[index] if index is not None else value
+    if id(child) in owned:
+        return child
+    copied = _shallow(child)
+    owned[id(copied)] = copied
+    if index is None:
+        setattr(parent, name, copied)
+    else:
+        value[index] = copied
+    return copied
+
+
+def copy_tree(node, memo: dict | None = None):
+    """``copy.deepcopy`` of a syntax tree, several times faster: a tree holds only nodes, lists
+    of them and immutable constants, so nothing else needs the generic protocol. A node reached
+    twice (the shared ``Load()`` contexts) is copied once, as deepcopy does."""
+    if isinstance(node, list):
+        return [copy_tree(item, memo) for item in node]
+    if not isinstance(node, ast.AST):
+        return node
+    memo = {} if memo is None else memo
+    copied = memo.get(id(node))
+    if copied is None:
+        copied = memo[id(node)] = node.__class__.__new__(node.__class__)
+        for key, value in node.__dict__.items():
+            setattr(copied, key, copy_tree(value, memo))
+    return copied
 
 
 def source_of(function: ast.FunctionDef, edit: Edit) -> str:

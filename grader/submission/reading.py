@@ -16,8 +16,6 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from grader import syntax
 from grader.submission import files, students
 from grader.submission.files import EMPTY, TOO_LARGE, UNREADABLE, ReadFailure, folder_digest, read_regular
@@ -204,7 +202,7 @@ def _notebook_cells(raw, name: str) -> list:
     if not {"cells", "worksheets", "nbformat"} & raw.keys():
         keys = ", ".join(k[:40] for k in sorted(map(str, raw))[:8]) or "none"
         raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"no 'cells'; its keys are: {keys}"))
-    major, _ = nbformat.reader.get_version(raw)
+    major = raw.get("nbformat", 1)   # as nbformat.reader.get_version reads it
     try:
         major = int(major) if major is not None else 4
     except (TypeError, ValueError, OverflowError):
@@ -213,6 +211,9 @@ def _notebook_cells(raw, name: str) -> list:
         raise ReadFailure(UNREADABLE, f"{name} uses notebook format {major}, newer than the grader reads (4); "
                                       "save it with a current Jupyter (File > Download) and submit that file")
     if major < 4:
+        # nbformat (with jsonschema, about 0.3 s to import) only for the rare old notebook
+        import nbformat
+
         if major not in nbformat.versions:
             raise ReadFailure(UNREADABLE, not_a_notebook.format(what=f"its nbformat is {major}"))
         _check_cell_count(sum(len(sheet.get("cells")) for sheet in _sheets(raw)
@@ -244,6 +245,8 @@ def _upgraded_cells(raw: dict, name: str, major: int) -> list:
         for cell in sheet.get("cells") if isinstance(sheet.get("cells"), list) else []:
             if isinstance(cell, dict) and "outputs" in cell:
                 cell["outputs"] = []  # never needed, possibly huge, and converted for nothing
+    import nbformat
+
     try:
         # nbformat's own reader for that version (it rejoins split lines), then its upgrade
         old = nbformat.versions[major].to_notebook_json(raw, minor=raw.get("nbformat_minor", 0))
