@@ -18,6 +18,7 @@ from grader import __version__
 from grader.layout import CACHE
 from grader.outcomes import StudentResult
 from grader.report.files import atomic_write
+from grader.report.jsontext import dumps
 from grader.submission import files as reading_files
 from grader.submission.formats import format_of
 
@@ -101,5 +102,6 @@ def load(out: Path, student: str, key: str) -> StudentResult | None:
 def store(out: Path, result: StudentResult, key: str) -> None:
     folder = Path(out) / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    data = {"key": key, "result": result.to_dict()}
-    atomic_write(folder / f"{result.student}.json", json.dumps(data, indent=1, sort_keys=True) + "\n")
+    # As json.dumps({"key": key, "result": result.to_dict()}, indent=1, sort_keys=True) writes it.
+    data = {"key": key, "result": result}
+    atomic_write(folder / f"{result.student}.json", dumps(data, indent=1, sort_keys=True, as_dicts=True) + "\n")

@@ -31,6 +31,7 @@ from pathlib import Path
 from grader import syntax
 from grader.layout import CACHE, SIMILARITY
 from grader.markers import make_stub
+from grader.reference import parse_reference
 from grader.report.files import atomic_write, make_folder
 from grader.submission import load_submission
 
@@ -122,9 +123,11 @@ def template_fingerprints(assignment) -> dict:
     return found
 
 
-def submission_fingerprints(assignment, path: Path, template: dict) -> dict:
-    """function -> fingerprints of the student's graded code, the template's removed."""
-    submission = load_submission(path, assignment)
+def submission_fingerprints(assignment, path: Path, template: dict, reference=None) -> dict:
+    """function -> fingerprints of the student's graded code, the template's removed.
+    ``reference``: the solution as ``parse_reference(assignment.solution, ())`` reads it, which
+    the loader would otherwise parse again for every submission."""
+    submission = load_submission(path, assignment, reference)
     prints = {}
     for name, function in (submission.functions or {}).items():
         if name in assignment.functions and function is not None:
@@ -184,13 +187,14 @@ def write_similarity(assignment, work: list, keys: list, out: Path) -> list:
     out = Path(out)
     folder = out / CACHE / FOLDER
     make_folder(folder)
-    template = None
+    template = reference = None
     prints = {}
     for item, key in zip(work, keys):
         cached = _load(folder / f"{item.student}.json", key)
         if cached is None:
-            template = template if template is not None else template_fingerprints(assignment)
-            cached = submission_fingerprints(assignment, item.path, template)
+            if template is None:
+                template, reference = template_fingerprints(assignment), parse_reference(assignment.solution, ())
+            cached = submission_fingerprints(assignment, item.path, template, reference)
             data = {"key": key, "functions": {n: sorted(v) for n, v in sorted(cached.items())}}
             atomic_write(folder / f"{item.student}.json", json.dumps(data) + "\n")
         # The assignment's order, whichever way they came (the notebook's order, or the cache's

@@ -11,6 +11,7 @@ import json
 
 from grader.report.budgets import CUT_NOTE, FILE_BYTES, LINE_CHARS, MAX_NOTES, MESSAGE_CHARS, utf8_size
 from grader.report.feedback import message_markdown, test_markdown
+from grader.report.jsontext import dumps
 from grader.report.text import md_text, one_line
 
 
@@ -41,18 +42,36 @@ def results_json(assignment, result) -> str:
     # Room is kept for the note in every output, and an output is built only while there
     # is room left for it: past the cap nothing more is rendered.
     targets = [document] + tests
-    note_size = utf8_size(json.dumps(note, ensure_ascii=False)) - 2
-    room = FILE_BYTES - utf8_size(_dump(document)) - note_size * len(targets)
+    note_text = json.dumps(note, ensure_ascii=False)
+    skeleton = _dump(document)
+    room = FILE_BYTES - utf8_size(skeleton) - (utf8_size(note_text) - 2) * len(targets)
     makers = [lambda: _summary(assignment, result)] + [lambda test=test: test_markdown(test) for test in result.tests]
+    placed = []
     for target, make in zip(targets, makers):
         output = make() if room > 0 else note
-        size = utf8_size(json.dumps(output, ensure_ascii=False)) - 2
+        text = json.dumps(output, ensure_ascii=False)
+        size = utf8_size(text) - 2
         if output is not note and size <= room:
             room -= size
         else:
-            output, room = note, 0
+            output, text, room = note, note_text, 0
         target["output"] = output
-    return _dump(document)
+        placed.append(text)
+    return _placed(skeleton, placed) or _dump(document)
+
+
+EMPTY_OUTPUT = '"output": ""'
+
+
+def _placed(skeleton: str, outputs: list) -> str | None:
+    """The skeleton's text with its empty outputs replaced by ``outputs`` (JSON strings), in
+    order: what dumping the document again would give, without encoding it twice. Inside a
+    JSON string every quote is escaped, so this text is only ever a key "output" with the
+    value "" (the document's own first, then each test's); None if it is not once per output."""
+    pieces = skeleton.split(EMPTY_OUTPUT)
+    if len(pieces) != len(outputs) + 1:
+        return None
+    return pieces[0] + "".join(f'"output": {text}{piece}' for text, piece in zip(outputs, pieces[1:]))
 
 
 def _extra_data(test) -> dict:
@@ -75,4 +94,4 @@ def _summary(assignment, result) -> str:
 
 
 def _dump(document: dict) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document, indent=2, ensure_ascii=False) + "\n"

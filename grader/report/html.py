@@ -9,11 +9,18 @@ the layers above could not make a student's browser fetch a remote resource.
 """
 from __future__ import annotations
 
+import functools
+import threading
 from html import escape
 
 from grader.report.budgets import FILE_BYTES, LINE_CHARS, Block, assemble, utf8_size
 from grader.report.feedback import cut_note, feedback_sections
 from grader.report.text import one_line
+
+# Blocks up to this size are remembered once rendered: headings, score tables, the policy
+# paragraph and the findings most students share come back on every page of a class.
+MEMO_BLOCKS = 4096
+MEMO_CHARS = 2_000     # so that the memory held stays a few MB, whatever students write
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -43,6 +50,27 @@ def markdown_renderer():
     return mistune.create_markdown(renderer=TextOnly(escape=True), plugins=["table"])
 
 
+_RENDERERS = threading.local()   # one per thread: nothing says a mistune instance may be shared
+
+
+def render_block(text: str) -> str:
+    """``text`` (a block's Markdown) as HTML. Rendering is a function of the text alone, so a
+    text seen before is not parsed again."""
+    return _remembered(text) if len(text) <= MEMO_CHARS else _render(text)
+
+
+@functools.lru_cache(maxsize=MEMO_BLOCKS)
+def _remembered(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
+    render = getattr(_RENDERERS, "render", None)
+    if render is None:
+        render = _RENDERERS.render = markdown_renderer()
+    return render(text)
+
+
 def feedback_html(assignment, result, sections: list | None = None) -> str:
     sections = sections if sections is not None else feedback_sections(assignment, result)
     title = escape(one_line(f"{assignment.title}: {result.student}", 2 * LINE_CHARS))
@@ -53,7 +81,6 @@ def feedback_html(assignment, result, sections: list | None = None) -> str:
     tail = "</body>\n</html>\n"
     # Each block is rendered on its own: the cost stays proportional to what is written,
     # and the page is cut between whole elements, so it is always well-formed.
-    render = markdown_renderer()
-    kept = assemble(sections, lambda block: render(block.text), FILE_BYTES - utf8_size(head + tail),
+    kept = assemble(sections, lambda block: render_block(block.text), FILE_BYTES - utf8_size(head + tail),
                     Block(cut_note()))
     return head + "".join(text for _, text in kept) + tail
