@@ -75,6 +75,11 @@ class Trust:
         self.batch = batch
         self.graded = set(batch.assignment.functions)
         self.passed: dict = {}            # function -> True when it passed everything
+        # A student's callee with parameters of its own (a ``verbose=False``, ``**kwargs``) could
+        # take calls the reference's refuses: only one with the reference's parameters stands in.
+        signatures = batch.reference.source.signatures
+        self.same_parameters = {name: name in signatures and list(run.source.params) == list(signatures[name].params)
+                                for name, run in runs.items()}
         self.edges = {name: set(batch.reference.calls.get(name, ())) for name in self.graded}
         for name, run in runs.items():
             self.edges[name] |= self._student_calls(run)
@@ -101,8 +106,12 @@ class Trust:
     def proxies(self, name: str) -> tuple:
         """The reference functions ``name``'s calls still reach by call-back: its proxies, less
         those whose every reachable graded function passed."""
-        return tuple(callee for callee in self.batch.proxies(name)
-                     if not all(self.passed.get(f, False) for f in self.reaches(callee)))
+        return tuple(callee for callee in self.batch.proxies(name) if not self.stands_in(callee))
+
+    def stands_in(self, callee: str) -> bool:
+        """The student's ``callee`` and every graded function it reaches passed, and have the
+        reference's parameters."""
+        return all(self.passed.get(f, False) and self.same_parameters.get(f, False) for f in self.reaches(callee))
 
     def matters(self, name: str) -> bool:
         """True when a proxy of some graded function reaches ``name`` (its verdict then decides calls)."""

@@ -36,8 +36,9 @@ def execute(batch, session, submission) -> dict:
             pending[name] = _Progress(batch, name, submission, source)
     for progress in pending.values():
         progress.run_cases(session, hidden=False)
-    if batch.own_callees and any(progress.proxies for progress in pending.values()):
-        _hidden_callees_first(batch, session, pending)
+    trust = _trust(batch, pending)
+    if trust is not None:
+        _hidden_callees_first(batch, session, pending, trust)
     else:
         for progress in pending.values():
             progress.run_cases(session, hidden=True)
@@ -48,8 +49,18 @@ def execute(batch, session, submission) -> dict:
     return {name: runs[name] for name in assignment.functions}
 
 
-def _hidden_callees_first(batch, session, pending: dict) -> None:
-    trust = Trust(batch, {name: progress.run for name, progress in pending.items()})
+def _trust(batch, pending: dict) -> Trust | None:
+    """What decides which callees stand in; None: every call of another graded function a
+    call-back, as without ``own_callees``."""
+    if not batch.own_callees or not any(progress.proxies for progress in pending.values()):
+        return None
+    try:
+        return Trust(batch, {name: progress.run for name, progress in pending.items()})
+    except Exception:  # code the analysis cannot read: graded on call-backs, never left ungraded
+        return None
+
+
+def _hidden_callees_first(batch, session, pending: dict, trust: Trust) -> None:
     for name in callee_first(batch, pending):
         progress = pending[name]
         own = trust.proxies(name)
