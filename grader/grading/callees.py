@@ -5,7 +5,8 @@ call-back, so a bug in ``propagate`` costs only ``propagate``'s points. A call-b
 trip to the session's reference process; a student ``optimize`` makes one per iteration. Once
 the student's own ``propagate`` has passed every check configured for it (on its public and
 hidden cases and its probes, with every call ending normally), it is as good as the reference
-for its callers, and calling it in the child saves those round trips.
+for its callers' hidden cases, and calling it in the child saves those round trips (public
+cases and probes keep the call-backs: ``grading/execute.py`` says why).
 
 "Reaches" follows both call graphs: the reference's (what the proxies stand for) and the
 student's code (a student ``optimize`` that also calls ``predict`` reaches ``predict``), so a
