@@ -106,6 +106,8 @@ class _Progress:
         self.timed_out, self.stopped = None, False
         forget(self.run)
         self.run_cases(session, hidden=True)
+        if self.timed_out is not None:
+            self.run.probes = {}   # as when the hidden cases run first: no probe after a hang
 
     def run_cases(self, session, hidden: bool, proxies: tuple | None = None, stop_at_failure: bool = False) -> None:
         """This group's cases, calling back to the reference for ``proxies`` (None: all of them);
