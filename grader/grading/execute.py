@@ -64,7 +64,7 @@ def _hidden_callees_first(batch, session, pending: dict, trust: Trust) -> None:
     for name in callee_first(batch, pending):
         progress = pending[name]
         own = trust.proxies(name)
-        speculative = own != progress.proxies and progress.public_ok()
+        speculative = own != progress.proxies and progress.public_ok() and progress.time_to_spare(session)
         progress.run_cases(session, hidden=True, proxies=own if speculative else None, stop_at_failure=speculative)
         if speculative and progress.stopped:
             progress.rerun_hidden_cases(session)
@@ -93,6 +93,12 @@ class _Progress:
     def public_ok(self) -> bool:
         """Every public case ran and returned (a function failing one gains nothing from its callees)."""
         return self.timed_out is None and all(outcome.ok for outcome in self.outcomes.values())
+
+    def time_to_spare(self, session) -> bool:
+        """The session's budget would still hold every hidden case hanging after a speculative
+        run lost one call limit: trying the student's callees never costs the fallback its time."""
+        hidden = sum(case.hidden for case in self.batch.cases[self.name])
+        return getattr(session, "budget_left", float("inf")) > (hidden + 1) * self.spec.timeout_seconds
 
     def run_hidden_probes(self, session) -> None:
         if self.timed_out is None:
