@@ -23,6 +23,8 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, default=20)
     parser.add_argument("--config", type=Path, default=Path("config.yaml"))
     parser.add_argument("--assignment", default="logreg")
+    parser.add_argument("--reference-callees", action="store_true",
+                        help="every call of another graded function a call-back to the reference (Batch.own_callees off)")
     args = parser.parse_args(argv)
     from grader.config import load_config
     import importlib
@@ -34,6 +36,7 @@ def main(argv=None) -> int:
     execute_module = importlib.import_module("grader.grading.execute")
     assignment = load_config(args.config).assignment(args.assignment)
     batch = Batch.prepare(assignment)
+    batch.own_callees = not args.reference_callees
     paths = sorted(p for p in args.submissions.iterdir() if not p.name.startswith("_"))[:args.limit]
     seconds, counts = collections.Counter(), collections.Counter()
     label = ["?"]
@@ -50,9 +53,9 @@ def main(argv=None) -> int:
 
     run_cases, run_probe = execute_module._Progress.run_cases, execute_module._run_probe
 
-    def cases(self, session, hidden):
+    def cases(self, session, hidden, *args, **kwargs):
         label[0] = "hidden" if hidden else "public"
-        return run_cases(self, session, hidden)
+        return run_cases(self, session, hidden, *args, **kwargs)
 
     def probe(session, item, proxies, timeout):
         label[0] = item.probe.name

@@ -47,6 +47,9 @@ class Batch:
     states: dict = field(default_factory=dict)  # check name -> Check.prepare(assignment, reference)
     mistakes: object = None       # grader.mistakes.MistakeBook: names a failed function's mistake (None: off)
     arguments: dict = field(default_factory=dict)  # (version, function, parameter) -> its value, made once
+    # With reference attribution, hidden cases and probes call a student's own callee once it passed
+    # everything (grading/callees.py); False: always the reference's, by call-back (same verdicts, slower).
+    own_callees: bool = True
 
     @classmethod
     def prepare(cls, assignment: AssignmentSpec, source: ReferenceSource | None = None) -> "Batch":
