@@ -19,7 +19,7 @@ def test_the_compiled_program_with_a_pid_written_in_is_libseccomps_own_for_that_
     assert program.pid_at
     for pid in (1, 2, 4242, os.getpid(), 4_194_303):
         expected, skipped = seccomp_filter.export(pid)
-        assert seccomp_filter.program_for(program, pid) == expected, pid
+        assert program.for_pid(pid) == expected, pid
         assert program.skipped == skipped
 
 

@@ -20,7 +20,8 @@ and the layer is reported inactive (with the reason) in the layers dict that
    unix sockets outside the sandbox are too;
 6. capabilities dropped (bounding, ambient, effective, permitted, inheritable): a child run
    by root keeps uid 0 (Python may live in root's home) but not root's powers;
-7. seccomp deny-list (pyseccomp/libseccomp): process creation (fork, vfork, clone without
+7. seccomp deny-list (``seccomp_filter.py``: compiled by libseccomp once in the zygote, each
+   child writes its pid in and loads it): process creation (fork, vfork, clone without
    CLONE_THREAD; clone3 answers ENOSYS so glibc falls back to clone for threads), execve,
    socket, SysV IPC and POSIX message queues, ptrace and cross-process memory, mount and
    namespace calls, kill/tgkill of
@@ -353,7 +354,7 @@ def _seccomp(layers: dict, program=None) -> bool:
     try:
         if program is not None:
             skipped = program.skipped
-            seccomp_filter.load(seccomp_filter.program_for(program, pid), _libc)
+            program.load(pid, _libc)
         else:
             try:
                 import pyseccomp  # noqa: F401

@@ -15,7 +15,6 @@ import ctypes
 import errno
 import os
 import struct
-from dataclasses import dataclass
 
 CLONE_THREAD = 0x00010000
 PR_SET_PDEATHSIG = 1
@@ -46,15 +45,40 @@ PID_RULES = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 # argument compares with 0, as for a real pid).
 _STAND_INS = (0x7E3D51A9, 0x6C19A2E7)
 _INSN = struct.Struct("=HBBI")            # struct sock_filter: code, jt, jf, k
+_PID = struct.Struct("=I")
 
 
-@dataclass(frozen=True)
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
 class Program:
-    """The compiled filter: BPF instructions, where the pid goes, the rules libseccomp skipped."""
+    """The compiled filter: BPF instructions, where the pid goes, the rules libseccomp skipped.
 
-    code: bytes
-    pid_at: tuple          # offsets of the k fields that hold the pid
-    skipped: tuple
+    Its buffer and ``struct sock_fprog`` are built where it is compiled (the zygote): a freshly
+    forked child only writes its pid into the buffer and makes one ``prctl``, touching (and
+    copying) as few of the zygote's pages as it can."""
+
+    def __init__(self, code: bytes, pid_at: tuple, skipped: tuple):
+        self.code, self.pid_at, self.skipped = code, pid_at, skipped
+        self._buffer = ctypes.create_string_buffer(code, len(code))
+        self._fprog = _SockFprog(len(code) // _INSN.size, ctypes.addressof(self._buffer))
+
+    def for_pid(self, pid: int) -> bytes:
+        """The program with ``pid`` in place of the stand-in."""
+        code = bytearray(self.code)
+        for at in self.pid_at:
+            _PID.pack_into(code, at, pid)
+        return bytes(code)
+
+    def load(self, pid: int, libc) -> None:
+        """Install the program for ``pid`` on this thread (no_new_privs must be set, or
+        CAP_SYS_ADMIN held), as ``seccomp_load`` does."""
+        for at in self.pid_at:
+            _PID.pack_into(self._buffer, at, pid)
+        if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(self._fprog), 0, 0) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
 
 
 def build(pid: int):
@@ -118,24 +142,3 @@ def compile_program() -> Program | None:
     if not pid_at:
         return None
     return Program(first, tuple(pid_at), skipped)
-
-
-def program_for(program: Program, pid: int) -> bytes:
-    """The compiled program with ``pid`` in place of the stand-in."""
-    code = bytearray(program.code)
-    for at in program.pid_at:
-        struct.pack_into("=I", code, at, pid)
-    return bytes(code)
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-def load(code: bytes, libc) -> None:
-    """Install the BPF ``code`` on this thread (no_new_privs must be set, or CAP_SYS_ADMIN held)."""
-    buffer = ctypes.create_string_buffer(code, len(code))
-    prog = _SockFprog(len(code) // _INSN.size, ctypes.cast(buffer, ctypes.c_void_p))
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err))
