@@ -108,6 +108,14 @@ def outgoing(parts: list) -> list:
     """What to hand to ``sendmsg`` for a packed frame: one joined bytes object when it is small
     (one syscall, and one wake-up of the peer instead of one per part), else the parts as
     byte views (no copy of large arrays). Consumed by :func:`advance`."""
+    size = 0
+    for part in parts:          # the common case: a small frame of bytes objects only
+        if type(part) is not bytes:
+            break
+        size += len(part)
+    else:
+        if size <= SMALL_FRAME:
+            return [b"".join(parts)] if size else []
     views = [p if type(p) is bytes else memoryview(p).cast("B") for p in parts]
     if sum(len(v) for v in views) <= SMALL_FRAME:
         joined = b"".join(views)

@@ -20,7 +20,8 @@ and the layer is reported inactive (with the reason) in the layers dict that
    unix sockets outside the sandbox are too;
 6. capabilities dropped (bounding, ambient, effective, permitted, inheritable): a child run
    by root keeps uid 0 (Python may live in root's home) but not root's powers;
-7. seccomp deny-list (pyseccomp/libseccomp): process creation (fork, vfork, clone without
+7. seccomp deny-list (``seccomp_filter.py``: compiled by libseccomp once in the zygote, each
+   child writes its pid in and loads it): process creation (fork, vfork, clone without
    CLONE_THREAD; clone3 answers ENOSYS so glibc falls back to clone for threads), execve,
    socket, SysV IPC and POSIX message queues, ptrace and cross-process memory, mount and
    namespace calls, kill/tgkill of
@@ -37,6 +38,9 @@ import resource
 import signal
 import struct
 import sys
+
+from grader.sandbox import seccomp_filter
+from grader.sandbox.seccomp_filter import DENIED_SYSCALLS
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -342,52 +346,24 @@ def _drop_capabilities(layers: dict) -> None:
         layers["capabilities"] = {"active": True, "detail": "all capabilities dropped"}
 
 
-# Denied with EPERM (clone3 with ENOSYS, see below). Missing names on older libseccomp are skipped.
-DENIED_SYSCALLS = (
-    "fork", "vfork", "execve", "execveat", "socket", "ptrace", "process_vm_readv", "process_vm_writev",
-    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "move_mount", "open_tree", "fsopen",
-    "fsconfig", "fsmount", "fspick", "mount_setattr", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "bpf", "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
-    "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "sethostname",
-    "setdomainname", "syslog", "acct", "quotactl", "keyctl", "add_key", "request_key",
-    "open_by_handle_at", "name_to_handle_at", "kcmp", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
-    "process_madvise", "process_mrelease", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-    "iopl", "ioperm", "memfd_create", "shmget", "msgget", "semget", "mq_open", "sched_setaffinity",
-    "sched_setscheduler", "sched_setparam", "sched_setattr", "setpriority", "ioprio_set",
-    "migrate_pages", "move_pages", "mbind", "fanotify_init", "lookup_dcookie", "vhangup",
-    # Metadata changes: Landlock does not cover them, and the child runs as the owner of the
-    # course files (root, or the instructor), so chmod/utime/xattr of config.yaml would work.
-    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
-    "utime", "utimes", "utimensat", "futimesat", "setxattr", "lsetxattr", "fsetxattr",
-    "removexattr", "lremovexattr", "fremovexattr",
-)
-
-
-def _seccomp(layers: dict) -> bool:
-    try:
-        import pyseccomp as sc
-    except Exception as exc:  # not installed, or libseccomp missing
-        layers["seccomp"] = {"active": False, "detail": f"pyseccomp unavailable ({type(exc).__name__}: {exc})"}
-        return False
+def _seccomp(layers: dict, program=None) -> bool:
+    """The deny-list (``seccomp_filter``): the zygote's compiled ``program`` with our pid put in,
+    or, without one, the filter built here with libseccomp."""
     pid = os.getpid()
+    skipped = ()
     try:
-        f = sc.SyscallFilter(sc.ALLOW)
-        eperm = sc.ERRNO(errno.EPERM)
-        skipped = []
-        for name in DENIED_SYSCALLS:
+        if program is not None:
+            skipped = program.skipped
+            program.load(pid, _libc)
+        else:
             try:
-                f.add_rule(eperm, name)
-            except Exception:
-                skipped.append(name)
-        f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
-        # clone without CLONE_THREAD creates a process; threads stay allowed.
-        f.add_rule(eperm, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
-        # Signals only to this process itself.
-        for name in ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
-            f.add_rule(eperm, name, sc.Arg(0, sc.NE, pid))
-        f.add_rule(eperm, "prlimit64", sc.Arg(0, sc.NE, 0))          # only our own limits
-        f.add_rule(eperm, "prctl", sc.Arg(0, sc.EQ, PR_SET_PDEATHSIG))  # keep dying with the zygote
-        f.load()
+                import pyseccomp  # noqa: F401
+            except Exception as exc:  # not installed, or libseccomp missing
+                layers["seccomp"] = {"active": False,
+                                     "detail": f"pyseccomp unavailable ({type(exc).__name__}: {exc})"}
+                return False
+            built, skipped = seccomp_filter.build(pid)
+            built.load()
     except Exception as exc:
         layers["seccomp"] = {"active": False, "detail": f"filter not loaded ({type(exc).__name__}: {exc})"}
         return False
@@ -402,7 +378,7 @@ def apply(settings: dict) -> tuple[dict, str]:
     """Lock this (freshly forked, single-threaded) process down. Returns (layers, scratch dir).
 
     ``settings``: scratch, scratch_mib, read_paths, deny_paths, cpu_seconds, memory_mib,
-    file_size_mib, open_files, landlock_abi (optional, probed once by the zygote).
+    file_size_mib, open_files, landlock_abi and seccomp_program (optional, made once by the zygote).
     """
     layers: dict = {"root": {"active": os.geteuid() == 0,
                              "detail": "running as root" if os.geteuid() == 0 else f"running as uid {os.geteuid()}"}}
@@ -419,7 +395,7 @@ def apply(settings: dict) -> tuple[dict, str]:
     _rlimits(settings, layers)
     _landlock(settings, scratch, layers)
     _drop_capabilities(layers)
-    seccomp = _seccomp(layers)
+    seccomp = _seccomp(layers, settings.get("seccomp_program"))
     if not seccomp and settings.get("shared_ns") and "network_namespace" in layers:
         # Without the filter, children could meet in the namespaces the zygote shares.
         layers["network_namespace"] = {"active": False, "detail": "shared with the other children, and seccomp "

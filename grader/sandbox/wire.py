@@ -234,13 +234,22 @@ def _over_bytes(left, what: str, nbytes: int) -> _Refused:
 
 def _encode_array(value, buffers, left):
     dtype = value.dtype
-    name = _NAMES.get(dtype) or _dtype_name(dtype)     # the dict hit is 10x cheaper
-    if name is None:
-        raise _Refused(f" is an ndarray of dtype {dtype}; only bool, int, uint, float "
-                       "and complex arrays can be returned")
-    left[_BYTES] -= value.nbytes     # the allowed dtype has the same item size
+    name = _NAMES.get(dtype)            # the dict hit is 10x cheaper than _dtype_name
+    exact = name is not None            # the array's bytes are already the allowed dtype's
+    if not exact:
+        name = _dtype_name(dtype)
+        if name is None:
+            raise _Refused(f" is an ndarray of dtype {dtype}; only bool, int, uint, float "
+                           "and complex arrays can be returned")
+    nbytes = value.nbytes           # the allowed dtype has the same item size
+    left[_BYTES] -= nbytes
     if left[_BYTES] < 0:            # the message is built only here: formatting costs per array
-        raise _over_bytes(left, f"an array of shape {value.shape}", value.nbytes)
+        raise _over_bytes(left, f"an array of shape {value.shape}", nbytes)
+    if exact and nbytes <= SMALL_ARRAY:
+        # tobytes() copies in C order whatever the layout: what np.asarray(order="C") would
+        # give, without building that array first.
+        buffers.append(value.tobytes() if nbytes else b"")
+        return {"A": [name, list(value.shape), len(buffers) - 1]}
     data = np.asarray(value, dtype=_DTYPES[name], order="C")   # keeps 0-d (ascontiguousarray would not)
     if not data.size:
         buffers.append(b"")
@@ -336,7 +345,9 @@ def _decode_array(body, buffers, used, left):
     if type(body) is not list or len(body) != 3:
         raise WireError("bad array")
     name, shape, index = body
-    dtype = _checked_dtype(name)
+    dtype = _DTYPES.get(name) if type(name) is str else None
+    if dtype is None:
+        raise WireError(f"dtype {name!r} is not allowed")
     if type(shape) is not list or len(shape) > MAX_NDIM:
         raise WireError("bad array shape")
     count = 1
@@ -344,7 +355,10 @@ def _decode_array(body, buffers, used, left):
         if type(n) is not int or n < 0:
             raise WireError("bad array shape")
         count *= n
-    buf = _take(buffers, index, used)
+    if type(index) is not int or not 0 <= index < len(buffers) or index in used:
+        raise WireError("bad buffer index")
+    used.add(index)
+    buf = buffers[index]
     if count * dtype.itemsize != len(buf):
         raise WireError(f"array of shape {tuple(shape)} and dtype {name} needs "
                         f"{count * dtype.itemsize} bytes, got {len(buf)}")
@@ -374,7 +388,7 @@ def _take(buffers, index, used):
 def decode_value(tree, buffers, budget: Budget = TRUSTED):
     """:func:`decode` that turns every unexpected failure into :class:`WireError`."""
     try:
-        return decode(tree, buffers, budget)
+        return _decode(tree, buffers, 0, _left(budget), set())
     except WireError:
         raise
     except (ValueError, TypeError, RecursionError, MemoryError, OverflowError) as exc:

@@ -76,15 +76,18 @@ class StudentRole:
 
     def __init__(self):
         preload()
-        from grader.sandbox import child, lockdown
+        from grader.sandbox import child, lockdown, seccomp_filter
         self.child, self.lockdown = child, lockdown
         # Network, IPC and UTS namespaces once for every child (still single-threaded here).
-        self.shared = lockdown.shared_namespaces(seccomp_ready())
+        ready = seccomp_ready()
+        self.shared = lockdown.shared_namespaces(ready)
+        self.seccomp_program = seccomp_filter.compile_program() if ready else None
         self.settings = None
 
     def configure(self, settings: dict) -> dict:
         self.settings = dict(settings, **self.shared)
         self.settings["landlock_abi"] = self.lockdown.landlock_abi()
+        self.settings["seccomp_program"] = self.seccomp_program
         return {"ok": True, "pid": os.getpid(), "landlock_abi": self.settings["landlock_abi"]}
 
     def run(self, fds: list, null_fd: int, zygote_pid: int) -> None:
