@@ -12,6 +12,10 @@ from grader.backends.base import Job
 from grader.engine import engine_sandbox, run_engine
 from grader.grading import Batch
 from grader.reference import parse_reference
+from grader.sandbox.zygote_link import START_SECONDS, SandboxError
+
+# Both zygotes are up and configured within START_SECONDS each, or their start has failed.
+SANDBOX_START_SECONDS = 2 * START_SECONDS + 10.0
 
 _DONE = object()
 
@@ -80,10 +84,12 @@ def prepare_beside_sandbox(job: Job) -> tuple:
     try:
         batch = Batch.prepare(assignment, source)
     except BaseException:
-        starter.join()   # bounded: a zygote is up or given up within START_SECONDS
+        starter.join(SANDBOX_START_SECONDS)
         sandbox.close()
         raise
-    starter.join()
+    starter.join(SANDBOX_START_SECONDS)
+    if starter.is_alive():
+        failed.append(SandboxError(f"the sandbox did not start within {SANDBOX_START_SECONDS:g} s"))
     if failed:
         sandbox.close()
         raise failed[0]
