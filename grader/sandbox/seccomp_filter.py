@@ -5,8 +5,9 @@ a child ~3.5 ms of CPU; the program is the same for every child except its own p
 five rules compare with (signals and ``prlimit64`` only to itself). So the zygote compiles it
 once with a stand-in pid, checks that the stand-in is a plain constant of the program (a
 second compilation with another stand-in differs in exactly those constants and nowhere
-else; libseccomp shares one comparison between the five rules), and each child writes its pid into those places and loads the program with
-``prctl(PR_SET_SECCOMP)``, the call ``seccomp_load`` makes. When any of that fails the child
+else; libseccomp shares one comparison between the five rules), and each child writes its
+pid into those places and loads the program with ``prctl(PR_SET_SECCOMP)``, the call
+``seccomp_load`` makes. When any of that fails the child
 builds the filter itself with libseccomp, as before.
 """
 from __future__ import annotations
