@@ -176,11 +176,18 @@ class InProcessSandbox:
     def open(self, chunks, student=None, timeout=None, calls=None):
         return InProcessSession(chunks, self.output_cap, self.reference, calls)
 
+    def start(self) -> None:
+        """Nothing to start (the engine may start a sandbox while it prepares the batch)."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
     def __enter__(self):
+        self.start()
         return self
 
     def __exit__(self, *exc):
-        pass
+        self.close()
 
 
 def grade(config: Path, assignment_name, path: Path, out: Path):
