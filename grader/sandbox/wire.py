@@ -345,9 +345,7 @@ def _decode_array(body, buffers, used, left):
     if type(body) is not list or len(body) != 3:
         raise WireError("bad array")
     name, shape, index = body
-    dtype = _DTYPES.get(name) if type(name) is str else None
-    if dtype is None:
-        raise WireError(f"dtype {name!r} is not allowed")
+    dtype = _checked_dtype(name)
     if type(shape) is not list or len(shape) > MAX_NDIM:
         raise WireError("bad array shape")
     count = 1
@@ -355,10 +353,7 @@ def _decode_array(body, buffers, used, left):
         if type(n) is not int or n < 0:
             raise WireError("bad array shape")
         count *= n
-    if type(index) is not int or not 0 <= index < len(buffers) or index in used:
-        raise WireError("bad buffer index")
-    used.add(index)
-    buf = buffers[index]
+    buf = _take(buffers, index, used)
     if count * dtype.itemsize != len(buf):
         raise WireError(f"array of shape {tuple(shape)} and dtype {name} needs "
                         f"{count * dtype.itemsize} bytes, got {len(buf)}")
